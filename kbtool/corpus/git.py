@@ -1,0 +1,326 @@
+"""Per-file git history from one `git log` pass, and the files changed since a revision.
+
+Dates and authors are a fallback for articles whose front matter lacks them, so
+history that cannot be had (no git binary, not a repository, no commits yet) is
+an empty history with a reason, never an error. `changed_since` is different:
+the user asked for it explicitly, so a bad revision is an `InputError`.
+
+Choices that shape the results:
+
+- One `git log --name-only` over the articles folder gives every file's history
+  at once; running git once per file would take minutes on a large help center.
+- `--no-renames`: a renamed file's history starts at the rename, under its new
+  path. Following renames is a per-file walk (`git log --follow`) and guesses by
+  content similarity, so a heavily edited move would give different answers on
+  different machines. The old path's history ends at the rename.
+- Dates are committer dates, in UTC: when the change landed on this history (a
+  rebase, cherry-pick or squash merge moves it), which is what "last updated"
+  means to a reader. The author date can be months older for a long-lived
+  branch.
+- Authors go through `.mailmap` (`%aN`/`%aE`), so one person with two addresses
+  counts once.
+- Merge commits list no files (git's default for `log`), so a file's commits are
+  the ones that changed it, not the merges that brought the change in.
+- In a shallow clone the oldest commit available stands for the file's first
+  commit: git shows the boundary commit as adding every file it has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kbtool.corpus.model import Commit
+from kbtool.errors import InputError
+
+if TYPE_CHECKING:
+    import git
+
+__all__ = ["ChangedFiles", "Commit", "GitHistory"]
+
+# Field and record separators for `--format`. Paths come NUL-separated (`-z`), so a
+# record separator right after a NUL can only start a commit header.
+_RS = "\x1e"
+_US = "\x1f"
+_LOG_FORMAT = f"--format={_RS}%H{_US}%ct{_US}%aN{_US}%aE"
+
+# Options that pin down output a user's or repository's git config could change
+# (log.showSignature, color.ui=always, i18n.logOutputEncoding, diff.renames, an
+# external diff driver). With `-z` paths are never quoted, whatever core.quotepath
+# says.
+_STABLE_OUTPUT = ("--no-color", "--no-renames", "--no-ext-diff", "-z")
+_STABLE_LOG = (*_STABLE_OUTPUT, "--no-show-signature", "--encoding=UTF-8")
+
+
+@dataclass(frozen=True)
+class ChangedFiles:
+    """Files that differ between a revision and the working tree, as absolute paths.
+
+    `changed` holds files added, modified or renamed-to; `deleted` files deleted
+    or renamed-from. A path is in at most one of them.
+    """
+
+    changed: frozenset[Path]
+    deleted: frozenset[Path]
+
+
+class GitHistory:
+    """Per-file history from one `git log` pass.
+
+    Build it with `GitHistory.load`. When `available` is false, `reason` says
+    why and every file simply has no history.
+    """
+
+    available: bool
+    reason: str
+    toplevel: Path | None
+    shallow: bool
+
+    def __init__(
+        self,
+        *,
+        reason: str = "",
+        toplevel: Path | None = None,
+        shallow: bool = False,
+        last: dict[str, Commit] | None = None,
+        first: dict[str, Commit] | None = None,
+        repo: git.Repo | None = None,
+    ) -> None:
+        self.available = repo is not None
+        self.reason = reason
+        self.toplevel = toplevel
+        self.shallow = shallow
+        self._last = last or {}
+        self._first = first or {}
+        self._repo = repo
+        # A file may be spelled through a symlink that the top level is not
+        # spelled through, or the reverse (/var vs /private/var on macOS).
+        self._real_top = toplevel.resolve() if toplevel is not None else None
+
+    def __repr__(self) -> str:
+        if not self.available:
+            return f"GitHistory(available=False, reason={self.reason!r})"
+        return f"GitHistory({self.toplevel}, files={len(self._last)}, shallow={self.shallow})"
+
+    @classmethod
+    def load(cls, path: Path) -> GitHistory:
+        """Read the history of every file under `path`, a folder inside a work tree.
+
+        Never raises for a missing git, a folder outside any repository or a
+        repository without commits: the history is then empty, with a reason.
+        """
+        try:
+            # Imported here: GitPython runs `git version` on import (slow for
+            # `--help`) and raises ImportError when there is no git binary.
+            import git
+        except ImportError:
+            return cls(reason="git not found")
+
+        path = Path(path).absolute()
+        try:
+            repo = git.Repo(path, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            return cls(reason="not a git repository")
+        if repo.working_tree_dir is None:
+            return cls(reason="bare git repository (no work tree)")
+        toplevel = _caller_spelling(path, Path(repo.working_tree_dir))
+        if not repo.head.is_valid():
+            return cls(reason="no commits yet", toplevel=toplevel)
+        shallow = (Path(repo.common_dir) / "shallow").is_file()
+
+        try:
+            pathspec = _pathspec(path, toplevel)
+        except ValueError:
+            return cls(reason=f"{path} is outside the work tree {toplevel}", toplevel=toplevel)
+        try:
+            raw = repo.git.log(
+                *_STABLE_LOG,
+                "--name-only",
+                _LOG_FORMAT,
+                "--",
+                *pathspec,
+                stdout_as_string=False,
+            )
+        except git.GitCommandNotFound:
+            return cls(reason="git not found")
+        except git.GitCommandError as exc:
+            # e.g. "detected dubious ownership": history is a fallback, so say
+            # why it is missing rather than stop the run.
+            return cls(reason=f"git log failed: {_first_line(exc.stderr)}", toplevel=toplevel)
+
+        last, first = _parse_log(os.fsdecode(raw))
+        return cls(toplevel=toplevel, shallow=shallow, last=last, first=first, repo=repo)
+
+    def last(self, file: Path) -> Commit | None:
+        """The newest commit that changed `file`; None when it has none (new, untracked)."""
+        key = self._key(file)
+        return self._last.get(key) if key is not None else None
+
+    def first(self, file: Path) -> Commit | None:
+        """The oldest commit that changed `file` (in a shallow clone, the oldest available)."""
+        key = self._key(file)
+        return self._first.get(key) if key is not None else None
+
+    def changed_since(self, ref: str, under: Path) -> ChangedFiles:
+        """Files under `under` that differ between `ref` and the working tree.
+
+        Like `git diff ref...`: compared with the merge base of `ref` and HEAD,
+        so commits that landed on `ref` since the branch started do not count.
+        Staged, unstaged and untracked (not ignored) files count, since a writer
+        checks their work before committing it. When `ref` and HEAD share no
+        history that this clone holds (a shallow CI checkout), `ref` itself is
+        the base: more files than needed, never fewer.
+
+        Raises InputError for a revision git does not know, or when there is no
+        repository to compare in.
+        """
+        if self._repo is None or self.toplevel is None:
+            raise InputError(f"cannot compare with '{ref}': {self.reason}")
+        import git  # importable: load() used it
+
+        if not ref or ref.startswith("-"):
+            # Would be read as an option by git.
+            raise InputError(f"unknown git revision '{ref}'")
+        try:
+            pathspec = _pathspec(Path(under).absolute(), self.toplevel)
+        except ValueError:
+            raise InputError(f"{under} is outside the git work tree {self.toplevel}") from None
+
+        repo = self._repo
+        try:
+            base = repo.git.merge_base(ref, "HEAD").strip()
+        except git.GitCommandError as exc:
+            if exc.status != 1:  # 1: both revisions exist but share no history
+                raise InputError(f"unknown git revision '{ref}'") from None
+            base = ref
+
+        # `git diff <commit>` compares the commit with the working tree, which
+        # covers committed, staged and unstaged changes in one call.
+        diff = os.fsdecode(
+            repo.git.diff(
+                *_STABLE_OUTPUT,
+                "--name-status",
+                base,
+                "--",
+                *pathspec,
+                stdout_as_string=False,
+            )
+        )
+        untracked = os.fsdecode(
+            repo.git.ls_files(
+                "--others",
+                "--exclude-standard",
+                "-z",
+                "--",
+                *pathspec,
+                stdout_as_string=False,
+            )
+        )
+
+        changed: set[str] = set()
+        deleted: set[str] = set()
+        fields = iter(diff.split("\0"))
+        for status in fields:
+            if not status:
+                continue
+            if status[0] in "RC":  # only if --no-renames is ever dropped
+                source, target = next(fields), next(fields)
+                if status[0] == "R":
+                    deleted.add(source)
+                changed.add(target)
+            elif status[0] == "D":
+                deleted.add(next(fields))
+            else:
+                changed.add(next(fields))
+        changed.update(name for name in untracked.split("\0") if name)
+        # A file removed from the index but still on disk shows as deleted in
+        # the diff and as untracked: it exists, so it counts as changed.
+        deleted -= changed
+
+        top = self.toplevel
+        return ChangedFiles(
+            changed=frozenset(top / name for name in changed),
+            deleted=frozenset(top / name for name in deleted),
+        )
+
+    def _key(self, file: Path) -> str | None:
+        """`file` as git spells it: relative to the top level, with forward slashes."""
+        if self.toplevel is None or self._real_top is None:
+            return None
+        try:
+            return file.relative_to(self.toplevel).as_posix()
+        except ValueError:
+            pass
+        try:
+            return file.resolve().relative_to(self._real_top).as_posix()
+        except (ValueError, OSError):
+            return None
+
+
+def _parse_log(text: str) -> tuple[dict[str, Commit], dict[str, Commit]]:
+    """Newest and oldest commit per path from `git log -z --name-only` output.
+
+    Each commit is `RS sha US ct US name US email NUL` followed by `NL path NUL
+    path NUL ...` (no paths for a merge). git lists commits newest first, so the
+    first commit seen for a path is its last and the final one seen its first.
+    """
+    last: dict[str, Commit] = {}
+    first: dict[str, Commit] = {}
+    utc = dt.UTC
+    for record in ("\0" + text).split("\0" + _RS):
+        header, _, names = record.partition("\0")
+        if not header:
+            continue
+        sha, timestamp, author, email = header.split(_US)
+        commit = Commit(
+            sha=sha,
+            date=dt.datetime.fromtimestamp(int(timestamp), utc),
+            author=_clean(author),
+            email=_clean(email),
+        )
+        paths = names.removeprefix("\n").split("\0")
+        for name in paths:
+            if name and name not in last:
+                last[name] = commit
+        first.update(dict.fromkeys(paths, commit))
+    first.pop("", None)
+    return last, first
+
+
+def _pathspec(folder: Path, toplevel: Path) -> list[str]:
+    """A pathspec for `folder`, taken literally (names with `*` or `:` are not patterns)."""
+    try:
+        rel = folder.relative_to(toplevel)
+    except ValueError:
+        rel = folder.resolve().relative_to(toplevel.resolve())
+    return [f":(top,literal){rel.as_posix()}"] if rel.parts else []
+
+
+def _caller_spelling(path: Path, toplevel: Path) -> Path:
+    """`toplevel` as the caller spells it: the ancestor of `path` that is the same folder.
+
+    Paths handed back (`ChangedFiles`) then compare equal to the caller's own,
+    even when a symlink leads into the repository.
+    """
+    real = toplevel.resolve()
+    for candidate in (path, *path.parents):
+        if candidate == toplevel or candidate.resolve() == real:
+            return candidate
+    return toplevel
+
+
+def _clean(text: str) -> str:
+    """Undo `os.fsdecode` escapes in a name or email git could not re-encode as UTF-8."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _first_line(stderr: str | bytes) -> str:
+    """The message in a GitCommandError's stderr, which GitPython wraps as `stderr: '...'`."""
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    text = text.strip().removeprefix("stderr:").strip().strip("'").removeprefix("fatal: ")
+    return text.splitlines()[0] if text else "unknown error"

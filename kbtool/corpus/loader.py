@@ -1,0 +1,303 @@
+"""Load a knowledge base: discover files, parse them, map fields, attach git history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from kbtool.config import Config
+from kbtool.corpus.discover import SECTION_FILE, Layout, detect_locales, discover
+from kbtool.corpus.git import GitHistory
+from kbtool.corpus.model import Article, LoadProblem, Section, Severity
+from kbtool.corpus.parse import ParsedFile, body_hash, meta_value, parse_bytes
+from kbtool.dates import parse_date
+from kbtool.errors import InputError
+
+__all__ = ["Corpus", "load_corpus", "read_article"]
+
+_LIST_FIELDS = ("stages", "channels", "labels")
+_TEXT_FIELDS = (
+    "id", "title", "description", "type", "section", "owner", "status", "review_every",
+    "product_area", "translation_of", "reviewed_by", "source_hash",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Every article of a knowledge base, its sections, and what could not be loaded."""
+
+    config: Config
+    layout: Layout
+    articles: tuple[Article, ...]
+    sections: Mapping[tuple[str, str], Section]
+    problems: tuple[LoadProblem, ...]
+    history: GitHistory | None = None
+    _by_id: dict[tuple[str, str], Article] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for article in self.articles:
+            self._by_id.setdefault((article.locale, article.id), article)
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        """Locales in use: the configured or detected ones, else those articles have."""
+        if self.layout.locales:
+            return self.layout.locales
+        return tuple(sorted({a.locale for a in self.articles})) or (self.layout.default_locale,)
+
+    def get(self, locale: str, article_id: str) -> Article | None:
+        return self._by_id.get((locale, article_id))
+
+    def section(self, locale: str, key: str) -> Section:
+        """The section's metadata, falling back to the source locale's, then to the folder name."""
+        found = self.sections.get((locale, key)) or self.sections.get(
+            (self.layout.default_locale, key)
+        )
+        return found or Section(key=key, locale=locale, title=humanize(key))
+
+    def __iter__(self) -> Iterator[Article]:
+        return iter(self.articles)
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+
+def humanize(slug: str) -> str:
+    """`getting-started` -> `Getting started`."""
+    words = slug.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else slug
+
+
+def load_corpus(
+    config: Config,
+    *,
+    paths: Sequence[Path] = (),
+    with_git: bool = True,
+) -> Corpus:
+    """Load every article under the articles folder (or only under `paths`).
+
+    Never stops on a bad file: each becomes a LoadProblem and the rest loads.
+    Raises InputError only when the articles folder or a given path does not exist.
+    """
+    root = config.articles_path
+    if not root.is_dir():
+        raise InputError("articles folder not found (set kb.articles_dir in kbtool.toml)",
+                         path=root)
+    locales = detect_locales(root, config.kb.locales)
+    layout = Layout(locales=locales, default_locale=config.kb.default_locale)
+    files, section_files = discover(root, include=config.kb.include, exclude=config.kb.exclude,
+                                    locales=locales)
+    if paths:
+        files = _within(files, paths)
+    history = GitHistory.load(root) if with_git else None
+    articles: list[Article] = []
+    problems: list[LoadProblem] = []
+    for rel, path in files:
+        article, found = read_article(path, rel, config=config, layout=layout, history=history)
+        problems.extend(found)
+        if article is not None:
+            articles.append(article)
+    sections = _load_sections(section_files, config, layout, problems)
+    problems.sort(key=lambda p: (str(p.path), p.line, p.column))
+    return Corpus(
+        config=config,
+        layout=layout,
+        articles=tuple(articles),
+        sections=MappingProxyType(sections),
+        problems=tuple(problems),
+        history=history,
+    )
+
+
+def _within(files: list[tuple[str, Path]], paths: Sequence[Path]) -> list[tuple[str, Path]]:
+    wanted = []
+    for given in paths:
+        resolved = given.resolve()
+        if not resolved.exists():
+            raise InputError("no such file or folder", path=given)
+        wanted.append(resolved)
+    out = []
+    for rel, path in files:
+        resolved = path.resolve()
+        if any(resolved == w or w in resolved.parents for w in wanted):
+            out.append((rel, path))
+    return out
+
+
+def read_article(
+    path: Path,
+    rel: str,
+    *,
+    config: Config,
+    layout: Layout,
+    history: GitHistory | None = None,
+) -> tuple[Article | None, list[LoadProblem]]:
+    """Read and parse one article file; (None, problems) when it cannot be an article."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [LoadProblem(path, 1, 1, f"cannot read: {exc.strerror}", "io")]
+    parsed = parse_bytes(path, raw, max_size=config.kb.max_file_size)
+    if not parsed.readable:
+        return None, parsed.problems
+    article = _build_article(parsed, rel, config, layout)
+    if history is not None and history.available:
+        article = _with_history(article, history)
+    return article, parsed.problems
+
+
+def _with_history(article: Article, history: GitHistory) -> Article:
+    from dataclasses import replace
+
+    return replace(article, last_commit=history.last(article.path),
+                   first_commit=history.first(article.path))
+
+
+def _build_article(parsed: ParsedFile, rel: str, config: Config, layout: Layout) -> Article:
+    locale, inner = layout.split(rel)
+    folder = inner.rsplit("/", 1)[0] if "/" in inner else ""
+    meta = parsed.meta
+    fields = config.fields
+    values: dict[str, Any] = {}
+    used: dict[str, str] = {}
+
+    def warn(key: str, message: str) -> None:
+        parsed.problem(parsed.key_lines.get(key, 1), message, code="field",
+                       severity=Severity.WARNING)
+
+    for name in _TEXT_FIELDS:
+        key, raw = meta_value(meta, config.field_keys(name))
+        if key is None or raw is None:
+            continue
+        used[name] = key
+        text = _as_text(raw)
+        if text is None:
+            warn(key, f"'{key}' should be text, not {_kind(raw)}")
+            continue
+        values[name] = _mapped(fields.values, name, text)
+    for name in _LIST_FIELDS:
+        key, raw = meta_value(meta, config.field_keys(name))
+        if key is None or raw is None:
+            continue
+        used[name] = key
+        items = _as_list(raw, fields.list_separator)
+        if items is None:
+            warn(key, f"'{key}' should be a list or text, not {_kind(raw)}")
+            continue
+        values[name] = tuple(_mapped(fields.values, name, item) for item in items)
+    key, raw = meta_value(meta, config.field_keys("last_reviewed"))
+    if key is not None and raw not in (None, ""):
+        used["last_reviewed"] = key
+        try:
+            values["last_reviewed"] = parse_date(raw, fields.date_formats)
+        except ValueError as exc:
+            warn(key, f"'{key}': {exc}")
+    title = values.pop("title", None) or _first_heading(parsed.body) or humanize(parsed.path.stem)
+    article_id = values.pop("id", None) or parsed.path.stem
+    section = values.pop("section", None) or (folder.rsplit("/", 1)[-1] if folder
+                                              else config.kb.default_section)
+    status = values.pop("status", None) or fields.status_default
+    return Article(
+        path=parsed.path,
+        rel_path=rel,
+        locale=locale,
+        id=article_id,
+        title=title,
+        section=section,
+        status=status,
+        meta=MappingProxyType(meta),
+        body=parsed.body,
+        body_line=parsed.body_line,
+        key_lines=MappingProxyType(parsed.key_lines),
+        field_keys=MappingProxyType(used),
+        has_front_matter=parsed.has_front_matter,
+        line_ending=parsed.line_ending,
+        bom=parsed.bom,
+        content_hash=parsed.content_hash,
+        body_hash=body_hash(parsed.body),
+        size=parsed.size,
+        **values,
+    )
+
+
+def _as_text(raw: Any) -> str | None:
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, (int, float, dt.date)):
+        return str(raw)
+    return None
+
+
+def _as_list(raw: Any, separator: str) -> list[str] | None:
+    if isinstance(raw, str):
+        return [part.strip() for part in raw.split(separator) if part.strip()]
+    if isinstance(raw, list):
+        out = []
+        for item in raw:
+            text = _as_text(item)
+            if text is None:
+                return None
+            if text:
+                out.append(text)
+        return out
+    text = _as_text(raw)
+    return [text] if text else None
+
+
+def _mapped(value_maps: Mapping[str, Mapping[str, str]], name: str, value: str) -> str:
+    table = value_maps.get(name)
+    return table.get(value, value) if table else value
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def _first_heading(body: str) -> str | None:
+    for line in body.splitlines()[:40]:
+        if line.startswith("# "):
+            return line[2:].strip().rstrip("#").strip() or None
+    return None
+
+
+def _load_sections(
+    files: Iterable[tuple[str, Path]],
+    config: Config,
+    layout: Layout,
+    problems: list[LoadProblem],
+) -> dict[tuple[str, str], Section]:
+    sections: dict[tuple[str, str], Section] = {}
+    for rel, path in files:
+        locale, inner = layout.split(rel)
+        folder = inner[: -len(SECTION_FILE)].rstrip("/")
+        if not folder:
+            continue
+        key = folder.rsplit("/", 1)[-1]
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            problems.append(LoadProblem(path, 1, 1, f"cannot read: {exc.strerror}", "io"))
+            continue
+        parsed = parse_bytes(path, raw, max_size=config.kb.max_file_size)
+        problems.extend(parsed.problems)
+        meta = parsed.meta
+        position = meta.get("position", 1000)
+        sections[(locale, key)] = Section(
+            key=key,
+            locale=locale,
+            title=_as_text(meta.get("title")) or humanize(key),
+            description=_as_text(meta.get("description")) or "",
+            position=position if isinstance(position, int) else 1000,
+            path=path,
+        )
+    return sections
