@@ -29,6 +29,8 @@ def init_kb(target: Path, *, name: str, locale: str, today: dt.date) -> list[Pat
     """
     if not is_locale_code(locale):
         raise UsageError(f"'{locale}' is not a language code (e.g. en, sv, de-de)")
+    if target.exists() and not target.is_dir():
+        raise UsageError("exists and is not a folder", path=target)
     files: dict[Path, str] = {
         target / CONFIG_FILENAME: _scaffold("kbtool.toml").replace("{name}", name)
         .replace("{locale}", locale),
@@ -73,21 +75,35 @@ def new_article(
     title: str,
     *,
     kind: str,
-    section: str,
+    section: str | None,
     locale: str | None,
     owner: str | None,
     today: dt.date,
     article_id: str | None = None,
 ) -> NewArticle:
-    """Create an article from its type's template with the front matter filled in."""
+    """Create an article from its type's template with the front matter filled in.
+
+    The fields are written under the keys `[fields]` maps them to (the first
+    one), the date in the first of `fields.date_formats`; a template key that
+    the mapping replaces is dropped, so the article does not carry two dates.
+    `section` None means `kb.default_section`, `locale` None `kb.default_locale`.
+    """
     title = title.strip()
     if not title:
         raise UsageError("the title is empty")
     if kind not in config.taxonomy.types:
         raise UsageError(f"unknown type '{kind}' (taxonomy: {', '.join(config.taxonomy.types)})")
-    slug = article_id or file_slug(title)
-    if not slug or slug != file_slug(slug):
-        raise UsageError(f"cannot make a file name from {title!r}; give one with --id")
+    if article_id is not None:
+        slug = article_id
+        if not slug or slug != file_slug(slug):
+            suggestion = file_slug(slug)
+            raise UsageError(f"'{slug}' cannot be an id: use lower-case letters, digits and "
+                             "hyphens" + (f", e.g. '{suggestion}'" if suggestion else ""))
+    else:
+        slug = file_slug(title)
+        if not slug:
+            raise UsageError(f"cannot make a file name from {title!r}; give one with --id")
+    section = config.kb.default_section if section is None else section
     section_slug = file_slug(section)
     if not section_slug:
         raise UsageError(f"'{section}' is not a usable section name")
@@ -96,21 +112,28 @@ def new_article(
     locale = locale or config.kb.default_locale
     if locales and locale not in locales:
         raise UsageError(f"unknown locale '{locale}' (locales: {', '.join(locales)})")
-    folder = articles / locale if locales or _wants_locale_level(articles) else articles
+    with_locale = bool(locales) or _wants_locale_level(articles)
+    if not with_locale and locale != config.kb.default_locale:
+        raise UsageError(f"this knowledge base has no locale folders; '{locale}' is not its "
+                         f"language ({config.kb.default_locale})")
+    folder = articles / locale if with_locale else articles
     path = folder / section_slug / f"{slug}.md"
     if path.exists():
         raise ConflictError("already exists; not overwritten", path=path)
     template = template_text(config, kind).encode("utf-8")
-    keys = config.fields
-    updates: dict[str, object] = {
-        keys.id[0]: slug,
-        keys.title[0]: title,
-        keys.type[0]: kind,
-        keys.last_reviewed[0]: today.strftime(keys.date_formats[0]),
+    values: dict[str, object] = {
+        "id": slug,
+        "title": title,
+        "type": kind,
+        "last_reviewed": today.strftime(config.fields.date_formats[0]),
     }
     if owner:
-        updates[keys.owner[0]] = owner
-    data = edit_front_matter(template, updates, path=path)
+        values["owner"] = owner
+    updates = {config.field_keys(name)[0]: value for name, value in values.items()}
+    # a built-in template names fields canonically; under a mapping those keys mean nothing
+    replaced = [name for name in values if name not in config.field_keys(name)
+                and name not in updates]
+    data = edit_front_matter(template, updates, remove=replaced, path=path)
     write_atomic(path, data, create=True)
     return NewArticle(path=path, id=slug)
 

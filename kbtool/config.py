@@ -45,6 +45,10 @@ def _doc(text: str, **extra: Any) -> dict[str, Any]:
     return {"doc": text, **extra}
 
 
+# `_opt` returns a dataclasses.field(), which ruff's RUF009 cannot see through.
+# ruff: noqa: RUF009
+
+
 def _opt(default: Any, doc: str, **extra: Any) -> Any:
     """A schema option: its default and its documentation."""
     if isinstance(default, (dict, list, set)):
@@ -81,7 +85,9 @@ class KbConfig:
         "general", "Section of articles that sit directly in a locale (or articles) folder."
     )
     base_url: str = _opt("", "Public URL of the published help center, for canonical links.")
-    include: tuple[str, ...] = _opt(("**/*.md",), "Globs (relative to `articles_dir`) of article files.")
+    include: tuple[str, ...] = _opt(
+        ("**/*.md",), "Globs (relative to `articles_dir`) of article files."
+    )
     exclude: tuple[str, ...] = _opt(
         (),
         "Globs of files that are not articles, e.g. `includes/**` fragments or `**/TOC.md`. "
@@ -100,7 +106,9 @@ class FieldsConfig:
     wins), e.g. `last_reviewed = "ms.date"` or `owner = ["owner", "ms.author"]`.
     """
 
-    id: tuple[str, ...] = _opt(("id",), "Key(s) holding the stable article id (default: file stem).")
+    id: tuple[str, ...] = _opt(
+        ("id",), "Key(s) holding the stable article id (default: file stem)."
+    )
     title: tuple[str, ...] = _opt(("title",), "Key(s) holding the title.")
     description: tuple[str, ...] = _opt(("description",), "Key(s) holding the description.")
     type: tuple[str, ...] = _opt(("type",), "Key(s) holding the content type.")
@@ -110,8 +118,12 @@ class FieldsConfig:
     labels: tuple[str, ...] = _opt(("labels",), "Key(s) holding search labels / keywords.")
     owner: tuple[str, ...] = _opt(("owner",), "Key(s) holding the owner (person or team).")
     status: tuple[str, ...] = _opt(("status",), "Key(s) holding draft / published / archived.")
-    last_reviewed: tuple[str, ...] = _opt(("last_reviewed",), "Key(s) holding the last review date.")
-    review_every: tuple[str, ...] = _opt(("review_every",), "Key(s) holding a per-article interval.")
+    last_reviewed: tuple[str, ...] = _opt(
+        ("last_reviewed",), "Key(s) holding the last review date."
+    )
+    review_every: tuple[str, ...] = _opt(
+        ("review_every",), "Key(s) holding a per-article interval."
+    )
     product_area: tuple[str, ...] = _opt(("product_area",), "Key(s) holding the product area.")
     translation_of: tuple[str, ...] = _opt(
         ("translation_of",), "Key(s) holding the id of a translation's source article."
@@ -228,7 +240,9 @@ class TagRuleConfig:
 class TagsConfig:
     """`[tags]`: automatic tagging rules."""
 
-    rules: tuple[TagRuleConfig, ...] = _opt((), "Tagging rules (`[[tags.rules]]`), applied in order.")
+    rules: tuple[TagRuleConfig, ...] = _opt(
+        (), "Tagging rules (`[[tags.rules]]`), applied in order."
+    )
 
 
 @dataclass(frozen=True)
@@ -350,7 +364,11 @@ class ConfigProblem:
 
 
 class _Locator:
-    """Finds the line of a dotted key in TOML text (tomllib keeps no positions)."""
+    """Finds the line of a dotted key in TOML text (tomllib keeps no positions).
+
+    Lines inside multi-line strings and multi-line arrays are neither keys nor
+    table headers, however much they look like one.
+    """
 
     _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
     _KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.\-"' ]+?)\s*=""")
@@ -359,7 +377,12 @@ class _Locator:
         self.lines: dict[tuple[str, ...], int] = {}
         table: tuple[str, ...] = ()
         counters: dict[tuple[str, ...], int] = {}
-        for number, line in enumerate(text.splitlines(), start=1):
+        scan = _ValueScanner()
+        # TOML lines end at \n only (str.splitlines would also split at \u2028 and others)
+        for number, line in enumerate(text.split("\n"), start=1):
+            if scan.inside:
+                scan.feed(line)
+                continue
             header = self._HEADER.match(line)
             if header:
                 table = self._split(header.group(2))
@@ -372,6 +395,7 @@ class _Locator:
             key = self._KEY.match(line)
             if key:
                 self.lines.setdefault((*table, *self._split(key.group(1))), number)
+                scan.feed(line[key.end():])
 
     @staticmethod
     def _split(dotted: str) -> tuple[str, ...]:
@@ -384,6 +408,61 @@ class _Locator:
                 return self.lines[keys]
             keys = keys[:-1]
         return None
+
+
+class _ValueScanner:
+    """Follows TOML values across lines: open arrays and multi-line strings."""
+
+    def __init__(self) -> None:
+        self.depth = 0  # open [ and {
+        self.string: str | None = None  # the delimiter of an open multi-line string
+
+    @property
+    def inside(self) -> bool:
+        return self.depth > 0 or self.string is not None
+
+    def feed(self, text: str) -> None:
+        i = 0
+        while i < len(text):
+            if self.string is not None:
+                i = self._close(text, i, self.string)
+                if i < 0:
+                    return
+                self.string = None
+                continue
+            c = text[i]
+            if c == "#":
+                return
+            if c in "\"'":
+                if text.startswith(c * 3, i):
+                    self.string = c * 3
+                    i += 3
+                    continue
+                i = self._close(text, i + 1, c)
+                if i < 0:
+                    return  # an unclosed one-line string: tomllib reports it
+                continue
+            if c in "[{":
+                self.depth += 1
+            elif c in "]}":
+                self.depth = max(self.depth - 1, 0)
+            i += 1
+
+    @staticmethod
+    def _close(text: str, i: int, delimiter: str) -> int:
+        """Offset just after the `delimiter` that closes a string open at `i`; -1: not here."""
+        while i < len(text):
+            if delimiter[0] == '"' and text[i] == "\\":
+                i += 2
+                continue
+            if text.startswith(delimiter, i):
+                end = i + len(delimiter)
+                # a multi-line string may end in up to two extra quotes: """a""""" is 'a""'
+                while len(delimiter) == 3 and end - i < 5 and text.startswith(delimiter[0], end):
+                    end += 1
+                return end
+            i += 1
+        return -1
 
 
 class _Builder:
@@ -472,7 +551,9 @@ class _Builder:
 
 
 _INVALID = object()
-_TYPE_NAMES: dict[Any, str] = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+_TYPE_NAMES: dict[Any, str] = {
+    str: "a string", int: "an integer", float: "a number", bool: "true or false",
+}
 
 
 def _dotted(keys: tuple[str, ...]) -> str:
@@ -481,7 +562,8 @@ def _dotted(keys: tuple[str, ...]) -> str:
         if key.isdigit():
             out += f"[{key}]"
         else:
-            out += ("." if out else "") + (key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"')
+            bare = re.fullmatch(r"[A-Za-z0-9_-]+", key)
+            out += ("." if out else "") + (key if bare else f'"{key}"')
     return out
 
 
@@ -536,7 +618,8 @@ def _semantic_checks(config: Config, builder: _Builder) -> None:
                 problem(("fields", "date_formats", str(i)), f"bad date format {fmt!r}: {exc}")
     for name in config.fields.values:
         if name not in MAPPABLE_FIELDS:
-            problem(("fields", "values", name), f"unknown field '{name}'{_hint(name, MAPPABLE_FIELDS)}")
+            problem(("fields", "values", name),
+                    f"unknown field '{name}'{_hint(name, MAPPABLE_FIELDS)}")
     locales = config.kb.locales
     if locales and config.kb.default_locale not in locales:
         problem(("kb", "default_locale"),
@@ -584,8 +667,8 @@ def parse_config(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = _toml_error_line(str(exc))
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        line = _toml_error_line(str(exc), text)
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         return Config(root=root, source=source), [
             ConfigProblem(source, line, f"invalid TOML: {reason}")
         ]
@@ -593,12 +676,18 @@ def parse_config(
     config = builder.build(Config, data, ())
     config = dataclasses.replace(config, root=root, source=source)
     _semantic_checks(config, builder)
-    return config, builder.problems
+    # in file order, so the list reads top to bottom like the file (stable: same line keeps order)
+    problems = sorted(builder.problems, key=lambda p: p.line or 0)
+    return config, problems
 
 
-def _toml_error_line(message: str) -> int | None:
+def _toml_error_line(message: str, text: str) -> int | None:
     match = re.search(r"at line (\d+)", message)
-    return int(match.group(1)) if match else None
+    if match:
+        return int(match.group(1))
+    if "end of document" in message:  # an unclosed string or array: point at the last line
+        return max(len(text.rstrip("\n").split("\n")), 1)
+    return None
 
 
 def load_config(root: Path, config_file: Path | None = None) -> tuple[Config, list[ConfigProblem]]:
@@ -639,7 +728,8 @@ def iter_options(cls: type[Any] = Config, prefix: str = "") -> Iterator[tuple[st
             yield key, "array of tables", [], f.metadata.get("doc", "")
             yield from iter_options(args[0], f"{key}[].")  # type: ignore[arg-type]
         else:
-            yield key, _type_name(hint), _plain(getattr(instance, f.name)), f.metadata.get("doc", "")
+            default = _plain(getattr(instance, f.name))
+            yield key, _type_name(hint), default, f.metadata.get("doc", "")
 
 
 def _type_name(hint: Any) -> str:
@@ -652,3 +742,18 @@ def _type_name(hint: Any) -> str:
     if hint is Any:
         return "any"
     return {str: "string", int: "integer", float: "number", bool: "boolean"}.get(hint, str(hint))
+
+
+def key_line(source: Path | None, keys: tuple[str, ...]) -> int | None:
+    """Line of the dotted key `keys` (e.g. `("lint", "ignore")`) in the TOML file `source`.
+
+    For messages about a value that the schema accepted but a later stage
+    rejects (an unknown lint rule code). None when there is no file or key.
+    """
+    if source is None:
+        return None
+    try:
+        text = source.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return _Locator(text).line(keys)

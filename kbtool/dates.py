@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -30,12 +31,25 @@ _UNIT_MONTHS = {
 _INTERVAL_RE = re.compile(r"^\s*(\d+)\s*[-_ ]?\s*([a-z]+)\s*$")
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Interval:
-    """A review interval: whole calendar months plus days ("quarterly" is 3 months)."""
+    """A review interval: whole calendar months plus days ("quarterly" is 3 months).
+
+    Intervals compare by length (a month counts 30 days), so 60 days is shorter
+    than 3 months, not longer because it has more days.
+    """
 
     months: int = 0
     days: int = 0
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Interval):
+            return NotImplemented
+        return self._key() < other._key()
+
+    def _key(self) -> tuple[int, int, int]:
+        return (self.approx_days(), self.months, self.days)
 
     def after(self, start: dt.date) -> dt.date:
         """The date this interval after `start`; month ends clamp (30 Nov + 3 months = 28 Feb)."""
@@ -75,6 +89,8 @@ def parse_interval(text: str | int) -> Interval:
             raise ValueError(f"interval must be positive, got {text}")
         return Interval(days=text)
     raw = str(text).strip().lower()
+    if raw.isascii() and raw.isdigit():  # `review_every: "90"` means what `review_every: 90` means
+        return parse_interval(int(raw))
     if raw in _NAMED_INTERVALS:
         months, days = _NAMED_INTERVALS[raw]
         return Interval(months=months, days=days)

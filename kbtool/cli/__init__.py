@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from kbtool.cli import articles, authoring, config_cmd  # noqa: F401  (register commands)
+import sys
+
+import typer
+
+from kbtool.cli import (  # noqa: F401  (register commands)
+    articles,
+    authoring,
+    config_cmd,
+    lint,
+    review,
+)
 from kbtool.cli.app import app
 
 __all__ = ["app", "main"]
@@ -10,4 +20,12 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Console-script entry point. Typer exits with the command's code (2 for usage errors)."""
-    app(prog_name="kbtool")
+    try:
+        app(prog_name="kbtool")
+    except Exception as exc:  # outside a command (option parsing): still no traceback
+        from kbtool.cli.app import _internal_error
+
+        try:
+            _internal_error(None, exc)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)

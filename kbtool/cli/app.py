@@ -11,7 +11,7 @@ import os
 import sys
 import traceback
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -66,17 +66,29 @@ class KbGroup(TyperGroup):
             # the reader went away (`kbtool articles | head`): not an error
             _quiet_broken_pipe()
             raise typer.Exit(EXIT_OK) from None
+        except OSError as exc:
+            if exc.filename is None:
+                _internal_error(ctx, exc)
+            # a file the user named or gave us cannot be read or written: permissions, disk full
+            where = exc.filename if exc.filename2 is None else f"{exc.filename} -> {exc.filename2}"
+            _error(f"{where}: {exc.strerror or exc}")
+            raise typer.Exit(EXIT_USAGE) from None
         except Exception as exc:
             if type(exc).__module__.startswith(("click", "typer")):
                 raise  # usage errors: the framework prints them and exits 2
-            state = ctx.find_object(State)
-            if (state and state.debug) or os.environ.get("KBTOOL_DEBUG"):
-                traceback.print_exc()
-            else:
-                _error(f"internal error: {type(exc).__name__}: {exc}")
-                _error("this is a bug in kbtool; run again with --debug for the traceback "
-                       "and report it")
-            raise typer.Exit(EXIT_INTERNAL) from None
+            _internal_error(ctx, exc)
+
+
+def _internal_error(ctx: Any, exc: BaseException) -> NoReturn:
+    """A bug: a short message, the traceback only with --debug (or KBTOOL_DEBUG); exit 3."""
+    state = ctx.find_object(State) if ctx is not None else None
+    debug = (state.debug if state else "--debug" in sys.argv) or os.environ.get("KBTOOL_DEBUG")
+    if debug:
+        traceback.print_exception(exc)
+    else:
+        _error(f"internal error: {type(exc).__name__}: {exc}")
+        _error("this is a bug in kbtool; run again with --debug for the traceback and report it")
+    raise typer.Exit(EXIT_INTERNAL) from None
 
 
 def _quiet_broken_pipe() -> None:
@@ -92,7 +104,7 @@ def _error(message: str) -> None:
 app = typer.Typer(
     name="kbtool",
     cls=KbGroup,
-    help="Lint, search, review and publish a help center kept as Markdown in Git.",
+    # no help=: it would hide main_callback's docstring (exit codes, examples)
     epilog="Run 'kbtool COMMAND --help' for a command's options and examples.",
     no_args_is_help=True,
     add_completion=True,
@@ -103,7 +115,7 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -236,7 +248,9 @@ def main_callback(
         typer.Option("--config", help="Configuration file (default: ROOT/kbtool.toml).",
                      dir_okay=False, show_default=False),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only data and errors.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only data and errors.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print more detail.")] = False,
     no_color: Annotated[
         bool, typer.Option("--no-color", help="No colours (also when NO_COLOR is set).")
@@ -254,6 +268,12 @@ def main_callback(
 
     Exit codes: 0 success, 1 a check failed, 2 usage/configuration/input error,
     3 internal error (a bug; --debug shows the traceback).
+
+    \b
+    Examples:
+      kbtool init my-help-center
+      kbtool -C my-help-center articles --format json
+      kbtool --config ci/kbtool.toml config
     """
     ctx.obj = State(
         root_option=root,

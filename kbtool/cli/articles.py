@@ -13,6 +13,8 @@ from kbtool.cli import options as opt
 from kbtool.cli.app import EXIT_CHECK_FAILED, OutputFormat, State, app, emit, get_state
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from kbtool.corpus import Article, Corpus
 
 _CSV_COLUMNS = (
@@ -42,14 +44,11 @@ def articles_command(
 ) -> None:
     """The inventory: every article with its metadata, and the files that failed to load.
 
+    \b
     Examples:
-
       kbtool articles
-
       kbtool articles --locale sv --type how-to
-
       kbtool articles articles/en/billing --format csv -o billing.csv
-
       kbtool articles --format json | jq '.articles[] | select(.owner == null) | .path'
     """
     from kbtool.corpus import Severity
@@ -91,7 +90,9 @@ def _csv(chosen: list[Article], corpus: Corpus) -> str:
     return buffer.getvalue()
 
 
-def _table(state: State, corpus: Corpus, chosen: list[Article], output: object) -> None:
+def _table(
+    state: State, corpus: Corpus, chosen: list[Article], output: Path | None
+) -> None:
     from rich.table import Table
 
     table = Table(title=None, show_lines=False, header_style="bold", pad_edge=False,
@@ -109,11 +110,11 @@ def _table(state: State, corpus: Corpus, chosen: list[Article], output: object) 
     if output is not None:
         from rich.console import Console
 
-        console = Console(file=io.StringIO(), width=200, no_color=True,
-                          color_system=None)
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=200, no_color=True, color_system=None)
         console.print(table)
-        console.print(_summary(corpus, chosen))
-        emit(state, console.file.getvalue(), output)  # type: ignore[attr-defined]
+        console.print(_summary(corpus, chosen), markup=False)
+        emit(state, buffer.getvalue(), output)
         _print_problems(state, corpus, stderr=True)
         return
     console = state.console()

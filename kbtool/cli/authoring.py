@@ -26,10 +26,9 @@ def init_command(
 
     Refuses to overwrite any existing file (nothing is written then).
 
+    \b
     Examples:
-
       kbtool init my-help-center --name "Acme Help"
-
       kbtool init . --locale sv
     """
     from kbtool.authoring import init_kb
@@ -50,8 +49,10 @@ def new_command(
         str, typer.Option("--type", "-t", help="Content type; picks templates/<type>.md.")
     ] = "how-to",
     section: Annotated[
-        str, typer.Option("--section", "-s", help="Section folder (created if missing).")
-    ] = "general",
+        str | None,
+        typer.Option("--section", "-s", show_default=False,
+                     help="Section folder, created if missing (default: kb.default_section)."),
+    ] = None,
     locale: Annotated[
         str | None, typer.Option("--locale", "-l", help="Locale (default: the default locale).",
                                  show_default=False)
@@ -70,10 +71,9 @@ def new_command(
     Fills in id, title, type, owner and today's date as the last review. Refuses to
     overwrite an existing file.
 
+    \b
     Examples:
-
       kbtool new "Reset your password" --section account --owner account-team
-
       kbtool new "Why was I charged twice?" --type faq --section billing --locale sv
     """
     from kbtool.authoring import new_article

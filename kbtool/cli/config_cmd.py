@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +12,7 @@ from kbtool.cli import options as opt
 from kbtool.cli.app import EXIT_USAGE, app, emit, get_state
 
 
-class ConfigFormat(str, Enum):
+class ConfigFormat(StrEnum):
     toml = "toml"
     json = "json"
 
@@ -29,12 +29,10 @@ def config_command(
 
     Problems are printed with the file and line, and make the command exit 2.
 
+    \b
     Examples:
-
       kbtool config
-
       kbtool config --format json | jq .review
-
       kbtool -C ../other-kb config
     """
     state = get_state(ctx)

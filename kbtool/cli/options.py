@@ -3,27 +3,51 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 Paths = Annotated[
     list[Path] | None,
     typer.Argument(help="Limit to these files or folders (default: all articles).",
-                   show_default=False),
+                   metavar="PATHS", show_default=False),
 ]
 Output = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write to FILE instead of stdout.", dir_okay=False,
-                  show_default=False),
+                 metavar="FILE", show_default=False),
 ]
-Locale = Annotated[list[str] | None, typer.Option("--locale", "-l", help="Only this locale (repeatable).", show_default=False)]
-Type = Annotated[list[str] | None, typer.Option("--type", "-t", help="Only this content type (repeatable).", show_default=False)]
-Section = Annotated[list[str] | None, typer.Option("--section", "-s", help="Only this section (repeatable).", show_default=False)]
-Stage = Annotated[list[str] | None, typer.Option("--stage", help="Only articles for this journey stage (repeatable).", show_default=False)]
-Channel = Annotated[list[str] | None, typer.Option("--channel", help="Only articles for this channel (repeatable).", show_default=False)]
-Owner = Annotated[list[str] | None, typer.Option("--owner", help="Only articles of this owner (repeatable).", show_default=False)]
-Status = Annotated[list[str] | None, typer.Option("--status", help="Only this status: draft, published, archived (repeatable).", show_default=False)]
+
+
+def _filter(*names: str, help: str, metavar: str) -> Any:
+    return typer.Option(*names, help=f"{help} (repeatable).", metavar=metavar,
+                        show_default=False)
+
+
+Locale = Annotated[
+    list[str] | None, _filter("--locale", "-l", help="Only this locale", metavar="LOCALE")
+]
+Type = Annotated[
+    list[str] | None, _filter("--type", "-t", help="Only this content type", metavar="TYPE")
+]
+Section = Annotated[
+    list[str] | None, _filter("--section", "-s", help="Only this section", metavar="SECTION")
+]
+Stage = Annotated[
+    list[str] | None,
+    _filter("--stage", help="Only articles for this journey stage", metavar="STAGE"),
+]
+Channel = Annotated[
+    list[str] | None,
+    _filter("--channel", help="Only articles for this channel", metavar="CHANNEL"),
+]
+Owner = Annotated[
+    list[str] | None, _filter("--owner", help="Only articles of this owner", metavar="OWNER")
+]
+Status = Annotated[
+    list[str] | None,
+    _filter("--status", help="Only this status: draft, published, archived", metavar="STATUS"),
+]
 
 
 def values(option: list[str] | None) -> tuple[str, ...]:

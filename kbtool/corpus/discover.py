@@ -24,7 +24,7 @@ _LANGUAGES = frozenset(
     nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl
     sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve
     vi vo wa wo xh yi yo za zh zu fil haw yue
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads better than 190 quoted strings
 )
 _LOCALE_RE = re.compile(r"^([a-z]{2,3})(?:[-_]([a-z]{2}|[a-z]{4}|\d{3})(?:[-_][a-z]{2})?)?$",
                         re.IGNORECASE)
@@ -110,10 +110,11 @@ def glob_match(rel_path: str, pattern: str) -> bool:
     """Does POSIX `rel_path` match `pattern`? A pattern without `/` matches the file name too."""
     if _glob_regex(pattern).match(rel_path):
         return True
-    return "/" not in pattern.strip("/") and bool(_glob_regex(pattern).match(rel_path.rsplit("/", 1)[-1]))
+    name = rel_path.rsplit("/", 1)[-1]
+    return "/" not in pattern.strip("/") and bool(_glob_regex(pattern).match(name))
 
 
-def _walk(folder: Path, prefix: str, out: list[tuple[str, Path]]) -> None:
+def _walk(folder: Path, prefix: str, out: list[tuple[str, Path]], top: Path) -> None:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -124,11 +125,21 @@ def _walk(folder: Path, prefix: str, out: list[tuple[str, Path]]) -> None:
         rel = f"{prefix}{entry.name}"
         try:
             if entry.is_dir(follow_symlinks=False):
-                _walk(Path(entry.path), rel + "/", out)
+                _walk(Path(entry.path), rel + "/", out, top)
             elif entry.is_file() and entry.name.lower().endswith((".md", ".markdown")):
+                if entry.is_symlink() and not _inside(Path(entry.path), top):
+                    continue
                 out.append((rel, Path(entry.path)))
         except OSError:
             continue
+
+
+def _inside(link: Path, top: Path) -> bool:
+    """Does the symlinked file `link` point at a file inside the folder `top`?"""
+    try:
+        return link.resolve(strict=True).is_relative_to(top)
+    except (OSError, RuntimeError):  # dangling link, or a loop
+        return False
 
 
 def discover(
@@ -143,10 +154,11 @@ def discover(
     Globs match the path relative to the articles folder or, in a localized base,
     relative to the locale folder (so `includes/**` excludes `en/includes/x.md`).
     Hidden folders (`.git`, `.kbtool`) are skipped; symlinked folders are not followed,
-    so a link can never pull files from outside the knowledge base.
+    and a symlinked file counts only when it points inside the articles folder, so a
+    link can never pull files from outside the knowledge base.
     """
     found: list[tuple[str, Path]] = []
-    _walk(articles, "", found)
+    _walk(articles, "", found, articles.resolve())
     includes = tuple(include)
     excludes = tuple(exclude)
     files: list[tuple[str, Path]] = []

@@ -29,17 +29,26 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kbtool.corpus.model import Commit
-from kbtool.errors import InputError
+from kbtool.errors import ConflictError, InputError
 
 if TYPE_CHECKING:
     import git
 
-__all__ = ["ChangedFiles", "Commit", "GitHistory"]
+__all__ = [
+    "ChangedFiles",
+    "Commit",
+    "GitHistory",
+    "check_committable",
+    "commit_files",
+    "review_commits",
+    "user_name",
+]
 
 # Field and record separators for `--format`. Paths come NUL-separated (`-z`), so a
 # record separator right after a NUL can only start a commit header.
@@ -324,3 +333,148 @@ def _first_line(stderr: str | bytes) -> str:
     text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
     text = text.strip().removeprefix("stderr:").strip().strip("'").removeprefix("fatal: ")
     return text.splitlines()[0] if text else "unknown error"
+
+
+# --------------------------------------------------------------------------- reviews and commits
+#
+# What `kbtool review` needs from git beyond the history: the commits that
+# recorded a review, the user's name, and committing the files a review changed.
+
+
+def review_commits(history: GitHistory, trailer: str) -> frozenset[str]:
+    """Shas of the commits whose message has the trailer `trailer:` (one `git log --grep`).
+
+    Empty when there is no history.
+    """
+    repo = history._repo  # same module
+    if repo is None:
+        return frozenset()
+    import git
+
+    try:
+        out = repo.git.log(
+            "--no-color", "--format=%H", f"--grep=^{trailer}:", stdout_as_string=True
+        )
+    except git.GitCommandError:
+        return frozenset()
+    return frozenset(line.strip() for line in out.splitlines() if line.strip())
+
+
+def user_name(path: Path) -> str | None:
+    """`git config user.name` as seen from the folder `path`; None when unset or no git."""
+    try:
+        import git
+    except ImportError:
+        return None
+    try:
+        out = git.Git(str(path)).config("--get", "user.name")
+    except (git.GitCommandError, git.GitCommandNotFound, OSError):
+        return None
+    name = str(out).strip()
+    return name or None
+
+
+def _open_repo(path: Path) -> git.Repo:
+    """The repository holding `path`; InputError when there is none."""
+    try:
+        import git
+    except ImportError:
+        raise InputError("cannot commit: git not found") from None
+    try:
+        repo = git.Repo(path, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise InputError("cannot commit: not a git repository", path=path) from None
+    if repo.working_tree_dir is None:
+        raise InputError("cannot commit: bare git repository", path=path)
+    return repo
+
+
+def _literal_specs(repo: git.Repo, paths: Sequence[Path]) -> dict[str, Path]:
+    top = Path(str(repo.working_tree_dir))
+    specs: dict[str, Path] = {}
+    for path in paths:
+        try:
+            rel = path.absolute().relative_to(top)
+        except ValueError:
+            try:
+                rel = path.resolve().relative_to(top.resolve())
+            except ValueError:
+                raise InputError(f"outside the git work tree {top}", path=path) from None
+        specs[rel.as_posix()] = path
+    return specs
+
+
+def check_committable(paths: Sequence[Path]) -> None:
+    """Refuse (ConflictError) when committing `paths` would sweep in other changes.
+
+    That is: a file that is not tracked or already has uncommitted changes (they
+    would land in the commit too), or other files staged for commit.
+    """
+    if not paths:
+        return
+    repo = _open_repo(paths[0].parent)
+    specs = _literal_specs(repo, paths)
+    pathspec = [f":(top,literal){name}" for name in specs]
+    tracked = set(
+        os.fsdecode(repo.git.ls_files("-z", "--", *pathspec, stdout_as_string=False)).split("\0")
+    )
+    untracked = [name for name in specs if name not in tracked]
+    if untracked:
+        raise ConflictError(
+            "not committed to git yet, so --commit would add the whole "
+            "file; commit it first or leave out --commit",
+            path=specs[untracked[0]],
+        )
+    status = os.fsdecode(
+        repo.git.status(
+            "--porcelain=v1", "-z", "--untracked-files=no", "--", *pathspec, stdout_as_string=False
+        )
+    )
+    for record in status.split("\0"):
+        if len(record) > 3 and record[3:] in specs:
+            raise ConflictError(
+                "has uncommitted changes that --commit would sweep into the "
+                "review commit; commit or stash them first",
+                path=specs[record[3:]],
+            )
+    staged = _staged(repo) - set(specs)
+    if staged:
+        shown = ", ".join(sorted(staged)[:3]) + (" ..." if len(staged) > 3 else "")
+        raise ConflictError(
+            f"other changes are staged for commit ({shown}); commit or "
+            "unstage them first, or leave out --commit"
+        )
+
+
+def _staged(repo: git.Repo) -> set[str]:
+    args = ["--cached", "--name-only", "--no-renames", "-z"]
+    if repo.head.is_valid():
+        args.insert(1, "HEAD")
+    out = os.fsdecode(repo.git.diff(*args, stdout_as_string=False))
+    return {name for name in out.split("\0") if name}
+
+
+def commit_files(paths: Sequence[Path], message: str) -> str:
+    """Commit exactly `paths` (their working-tree content) with `message`; return the sha.
+
+    Other staged changes make it refuse rather than be swept in (see
+    `check_committable`, which a caller runs before changing the files).
+    Commit hooks run as usual; a failing hook is an InputError.
+    """
+    if not paths:
+        raise InputError("nothing to commit")
+    repo = _open_repo(paths[0].parent)
+    specs = _literal_specs(repo, paths)
+    staged = _staged(repo) - set(specs)
+    if staged:
+        raise ConflictError(
+            f"other changes are staged for commit ({sorted(staged)[0]}); not committed"
+        )
+    import git
+
+    pathspec = [f":(top,literal){name}" for name in specs]
+    try:
+        repo.git.commit("--quiet", "--only", "-m", message, "--", *pathspec)
+    except git.GitCommandError as exc:
+        raise InputError(f"git commit failed: {_first_line(exc.stderr)}") from None
+    return str(repo.head.commit.hexsha)

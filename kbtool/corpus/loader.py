@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -138,21 +139,32 @@ def read_article(
 ) -> tuple[Article | None, list[LoadProblem]]:
     """Read and parse one article file; (None, problems) when it cannot be an article."""
     try:
-        raw = path.read_bytes()
+        raw, size = _read_limited(path, config.kb.max_file_size)
     except OSError as exc:
         return None, [LoadProblem(path, 1, 1, f"cannot read: {exc.strerror}", "io")]
-    parsed = parse_bytes(path, raw, max_size=config.kb.max_file_size)
+    parsed = parse_bytes(path, raw, max_size=config.kb.max_file_size, size=size)
     if not parsed.readable:
         return None, parsed.problems
     article = _build_article(parsed, rel, config, layout)
+    article = replace(article, problems=tuple(parsed.problems))
     if history is not None and history.available:
         article = _with_history(article, history)
     return article, parsed.problems
 
 
-def _with_history(article: Article, history: GitHistory) -> Article:
-    from dataclasses import replace
+def _read_limited(path: Path, limit: int) -> tuple[bytes, int]:
+    """The file's bytes and size; only the first `limit + 1` bytes of a larger file.
 
+    A multi-gigabyte file in the articles folder is reported as too large
+    without being read into memory.
+    """
+    with path.open("rb") as handle:
+        raw = handle.read(limit + 1)
+        size = os.fstat(handle.fileno()).st_size if len(raw) > limit else len(raw)
+    return raw, size
+
+
+def _with_history(article: Article, history: GitHistory) -> Article:
     return replace(article, last_commit=history.last(article.path),
                    first_commit=history.first(article.path))
 
@@ -186,7 +198,11 @@ def _build_article(parsed: ParsedFile, rel: str, config: Config, layout: Layout)
         used[name] = key
         items = _as_list(raw, fields.list_separator)
         if items is None:
-            warn(key, f"'{key}' should be a list or text, not {_kind(raw)}")
+            if isinstance(raw, list):
+                bad = next(i for i in raw if i is not None and _as_text(i) is None)
+                warn(key, f"'{key}' should be a list of text; one item is {_kind(bad)}")
+            else:
+                warn(key, f"'{key}' should be a list or text, not {_kind(raw)}")
             continue
         values[name] = tuple(_mapped(fields.values, name, item) for item in items)
     key, raw = meta_value(meta, config.field_keys("last_reviewed"))
@@ -240,6 +256,8 @@ def _as_list(raw: Any, separator: str) -> list[str] | None:
     if isinstance(raw, list):
         out = []
         for item in raw:
+            if item is None:  # an empty `- ` entry
+                continue
             text = _as_text(item)
             if text is None:
                 return None
@@ -284,11 +302,11 @@ def _load_sections(
             continue
         key = folder.rsplit("/", 1)[-1]
         try:
-            raw = path.read_bytes()
+            raw, size = _read_limited(path, config.kb.max_file_size)
         except OSError as exc:
             problems.append(LoadProblem(path, 1, 1, f"cannot read: {exc.strerror}", "io"))
             continue
-        parsed = parse_bytes(path, raw, max_size=config.kb.max_file_size)
+        parsed = parse_bytes(path, raw, max_size=config.kb.max_file_size, size=size)
         problems.extend(parsed.problems)
         meta = parsed.meta
         position = meta.get("position", 1000)

@@ -118,6 +118,8 @@ class Article:
     size: int = 0
     last_commit: Commit | None = None
     first_commit: Commit | None = None
+    # what loading found wrong with this file (it still loaded): for the linter to report
+    problems: tuple[LoadProblem, ...] = field(default=(), repr=False)
 
     @property
     def slug(self) -> str:

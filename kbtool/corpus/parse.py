@@ -6,6 +6,7 @@ with the file's own line and column, and whatever can still be used is kept.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Mapping
@@ -13,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 import yaml
 
 from kbtool.corpus.model import LoadProblem, Severity
@@ -24,6 +24,18 @@ _BOM = b"\xef\xbb\xbf"
 _OPEN = re.compile(r"---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 _BINARY_SNIFF = 8192
+# A line that starts a `key: value` pair, to tell a misplaced front-matter block
+# from a thematic break (`---`) in the body.
+_KEY_LINE = re.compile(r"[^\s#:\-\[{][^:\r\n]*:(?:[ \t]|\r?$)", re.MULTILINE)
+# libyaml composes nodes recursively in C: a few hundred thousand nested `[` or
+# `- ` crash the process, so deeper front matter is refused before composing.
+_MAX_DEPTH = 100
+# Aliases make a small text stand for a huge value (`a: &a [x, x]`, `b: &b [*a, *a]`
+# ...) that would explode wherever the metadata is written out.
+_MAX_NODES = 10_000
+# Every level of nesting needs one of these (a flow bracket, a `:` or `?`, a `- `):
+# front matter with few of them and no alias (`*`) needs no shape check.
+_OPENERS = re.compile(r"[\[{:?]|-(?=\s|\Z)")
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same results
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -74,16 +86,23 @@ def body_hash(body: str) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:12]
 
 
-def parse_bytes(path: Path, raw: bytes, *, max_size: int) -> ParsedFile:
-    """Parse one article file's bytes. Never raises for bad content."""
-    parsed = ParsedFile(path=path, size=len(raw))
+def parse_bytes(
+    path: Path, raw: bytes, *, max_size: int, size: int | None = None
+) -> ParsedFile:
+    """Parse one article file's bytes. Never raises for bad content.
+
+    `size` is the file's size on disk when `raw` holds only its first bytes
+    (a caller that reads at most `max_size + 1` bytes of a huge file).
+    """
+    size = max(size or 0, len(raw))
+    parsed = ParsedFile(path=path, size=size)
     parsed.content_hash = hashlib.sha256(raw).hexdigest()
-    if len(raw) > max_size:
-        parsed.problem(1, f"file is {len(raw):,} bytes, over the {max_size:,}-byte limit "
+    if size > max_size:
+        parsed.problem(1, f"file is {size:,} bytes, over the {max_size:,}-byte limit "
                           "(kb.max_file_size)", code="too-large")
         parsed.readable = False
         return parsed
-    if not raw.strip():
+    if not raw.removeprefix(_BOM).strip():
         parsed.problem(1, "file is empty", code="empty")
         parsed.readable = False
         return parsed
@@ -140,6 +159,8 @@ def _split_front_matter(parsed: ParsedFile, text: str) -> None:
     if not opening:
         parsed.body = text
         parsed.body_line = 1
+        _check_late_block(parsed, text, 0, "front matter must start on line 1; this block is "
+                          "read as body text")
         return
     parsed.has_front_matter = True
     closing = _CLOSE.search(text, opening.end())
@@ -158,14 +179,52 @@ def _split_front_matter(parsed: ParsedFile, text: str) -> None:
         after += 1
     parsed.body = text[after:]
     parsed.body_line = text.count("\n", 0, after) + 1
-    _parse_yaml(parsed, yaml_text, first_line=2, offset=opening.end())
-    _check_second_block(parsed)
+    _parse_yaml(parsed, yaml_text, offset=opening.end())
+    _check_late_block(parsed, text, after, "a second front-matter block; only the first is "
+                      "read, this one is body text")
+
+
+class _Positions:
+    """Line and column (1-based) of a character offset in the file's text.
+
+    Lines are counted by LF, as git, grep and CI annotations count them; YAML's
+    own marks also break lines at a lone CR, NEL and U+2028, so only their
+    character offsets are used.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line(self, index: int) -> int:
+        return bisect.bisect_right(self.starts, max(0, min(index, len(self.text))))
+
+    def line_col(self, index: int) -> tuple[int, int]:
+        index = max(0, min(index, len(self.text)))
+        line = self.line(index)
+        return line, index - self.starts[line - 1] + 1
+
+    def line_text(self, line: int) -> str:
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        return self.text[self.starts[line - 1]: end].rstrip("\r\n")
+
+
+def _keep_invalid_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """`2026-02-30` matches YAML's date pattern but is no date: keep the text.
+
+    PyYAML raises a bare ValueError for it, which would stop the run; as text
+    the field mapping reports it as "not a date" on the key's line.
+    """
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
 
 
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """A safe loader that reports duplicate keys instead of silently keeping the last."""
 
-    duplicates: list[tuple[str, int, int]]
+    duplicates: list[tuple[str, int, int]]  # key, offset of the repeat, offset of the first
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
@@ -173,48 +232,112 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
             if isinstance(key_node, yaml.ScalarNode):
                 key = key_node.value
                 if key in seen:
-                    self.duplicates.append((str(key), key_node.start_mark.line, seen[key]))
+                    self.duplicates.append((str(key), key_node.start_mark.index, seen[key]))
                 else:
-                    seen[key] = key_node.start_mark.line
+                    seen[key] = key_node.start_mark.index
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         return mapping
 
 
-def _parse_yaml(parsed: ParsedFile, yaml_text: str, *, first_line: int, offset: int) -> None:
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _keep_invalid_timestamp)
+
+
+class _TooComplex(Exception):
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+        self.message = message
+
+
+def _check_shape(yaml_text: str) -> None:
+    """Raise _TooComplex for front matter nested too deep or expanding too far through aliases.
+
+    Walks the event stream, which libyaml produces without recursion; a YAML
+    error on the way is raised just as composing would raise it.
+    """
+    sizes: dict[str, int] = {}  # anchor -> number of nodes its value expands to
+    stack: list[list[Any]] = []  # [nodes so far, anchor] per open collection
+    total = 0
+    for event in yaml.parse(yaml_text, Loader=_BaseLoader):
+        index = event.start_mark.index if event.start_mark is not None else 0
+        if isinstance(event, yaml.CollectionStartEvent):
+            stack.append([1, event.anchor])
+            if len(stack) > _MAX_DEPTH:
+                raise _TooComplex(index, f"front matter is nested more than {_MAX_DEPTH} "
+                                         "levels deep")
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            size, anchor = stack.pop()
+        elif isinstance(event, yaml.ScalarEvent):
+            size, anchor = 1, event.anchor
+        elif isinstance(event, yaml.AliasEvent):
+            size, anchor = sizes.get(event.anchor or "", 1), None
+        else:
+            continue
+        if anchor:
+            sizes[anchor] = size
+        if stack:
+            stack[-1][0] += size
+        else:
+            total += size
+        if total + sum(frame[0] for frame in stack) > _MAX_NODES:
+            raise _TooComplex(index, f"front matter expands to more than {_MAX_NODES:,} values "
+                              "(YAML aliases)")
+
+
+def _parse_yaml(parsed: ParsedFile, yaml_text: str, *, offset: int) -> None:
     if not yaml_text.strip():
         return
-    loader = _Loader(yaml_text)
-    loader.duplicates = []
+    where = _Positions(parsed.text)
+    first_line = where.line(offset)
+    loader: _Loader | None = None
     try:
+        if "*" in yaml_text or len(_OPENERS.findall(yaml_text)) > _MAX_DEPTH:
+            _check_shape(yaml_text)
+        loader = _Loader(yaml_text)
+        loader.duplicates = []
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except _TooComplex as exc:
+        line, column = where.line_col(offset + exc.index)
+        parsed.problem(line, exc.message, column=column, code="yaml")
+        return
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
-        column = (mark.column + 1) if mark else 1
-        parsed.problem(line, _yaml_reason(exc, yaml_text, mark), column=column,
-                       code="yaml")
+        index = offset + (mark.index if mark is not None else 0)
+        line, column = where.line_col(index)
+        parsed.problem(line, _yaml_reason(exc, where, index), column=column, code="yaml")
+        return
+    except yaml.reader.ReaderError as exc:
+        line, column = where.line_col(offset + exc.position)
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
+        parsed.problem(line, f"invalid YAML front matter: character U+{char:04X} is not "
+                             "allowed in YAML", column=column, code="yaml")
         return
     except yaml.YAMLError as exc:
-        parsed.problem(first_line, f"invalid YAML front matter: {exc}", code="yaml")
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
+        parsed.problem(first_line, f"invalid YAML front matter: {reason}", code="yaml")
         return
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if data is None:
         return
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         parsed.problem(first_line, f"front matter must be 'key: value' pairs, not {_kind(data)}",
                        code="front-matter")
         return
-    for key, line, first in loader.duplicates:
-        parsed.problem(first_line + line, f"duplicate key '{key}' (first on line "
-                       f"{first_line + first}); the last value is used", code="duplicate-key")
+    for name, index, first in loader.duplicates:
+        line, column = where.line_col(offset + index)
+        parsed.problem(line, f"duplicate key '{name}' (first on line "
+                       f"{where.line(offset + first)}); the last value is used",
+                       column=column, code="duplicate-key")
     meta: dict[str, Any] = {}
     for key_node, value_node in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         if not isinstance(key, str):
             continue
-        parsed.key_lines.setdefault(key, first_line + key_node.start_mark.line)
+        parsed.key_lines.setdefault(key, where.line(offset + key_node.start_mark.index))
         parsed.value_spans[key] = (offset + value_node.start_mark.index,
                                    offset + value_node.end_mark.index)
     for key, value in data.items():
@@ -222,14 +345,23 @@ def _parse_yaml(parsed: ParsedFile, yaml_text: str, *, first_line: int, offset: 
     parsed.meta = meta
 
 
-def _yaml_reason(exc: yaml.MarkedYAMLError, yaml_text: str, mark: Any) -> str:
+_TAB_REASON = "tab character in YAML front matter (indent with spaces)"
+
+
+def _yaml_reason(exc: yaml.MarkedYAMLError, where: _Positions, index: int) -> str:
+    """A one-line reason; a tab gets its own, since the parser's words do not say "tab"."""
     problem = (exc.problem or exc.context or "invalid YAML").strip()
-    if mark is not None and "\t" in problem or "'\\t'" in problem:
-        return "tab character in YAML front matter (indent with spaces)"
-    if mark is not None:
-        lines = yaml_text.splitlines()
-        if 0 <= mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
-            return "tab character in YAML front matter (indent with spaces)"
+    problem = problem.splitlines()[0] if problem else "invalid YAML"
+    # The pure-Python parser names the tab ('\t'); libyaml says "found a tab
+    # character that violates indentation" or just "found character that cannot
+    # start any token" at a tab that indents a line.
+    if "'\\t'" in problem or "tab character" in problem:
+        return _TAB_REASON
+    line_text = where.line_text(where.line(index))
+    indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
+    at_mark = where.text[index: index + 1]
+    if "\t" in indent or at_mark == "\t":
+        return _TAB_REASON
     return f"invalid YAML front matter: {problem}"
 
 
@@ -241,15 +373,23 @@ def _kind(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def _check_second_block(parsed: ParsedFile) -> None:
-    stripped = parsed.body.lstrip("\r\n")
-    if not stripped.startswith("---"):
+def _check_late_block(parsed: ParsedFile, text: str, start: int, message: str) -> None:
+    """Warn about a front-matter block that is not where a parser reads one.
+
+    Only blank lines may come between `start` and the block, and the block must
+    open with `---`, hold a `key: value` line and close with `---`: a thematic
+    break (`---`) in the body is not a block.
+    """
+    stripped = text[start:].lstrip("\r\n")
+    begin = len(text) - len(stripped)
+    opening = _OPEN.match(stripped)
+    if not opening:
         return
-    if frontmatter.checks(stripped):
-        skipped = len(parsed.body) - len(stripped)
-        line = parsed.body_line + parsed.body.count("\n", 0, skipped)
-        parsed.problem(line, "a second front-matter block; only the first is read, this one "
-                             "is body text", code="front-matter", severity=Severity.WARNING)
+    closing = _CLOSE.search(stripped, opening.end())
+    if closing is None or not _KEY_LINE.match(stripped, opening.end(), closing.start()):
+        return
+    parsed.problem(text.count("\n", 0, begin) + 1, message, code="front-matter",
+                   severity=Severity.WARNING)
 
 
 def meta_value(meta: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any]:

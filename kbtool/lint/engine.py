@@ -1,0 +1,858 @@
+"""Run the selected rules over a corpus and collect diagnostics.
+
+The pipeline of one run:
+
+1. settings: which rules run, at which severity, with which options, and which
+   paths ignore which rules (`settings_from_config`);
+2. article rules on each article (in worker processes for large runs, see
+   `parallel.py`), corpus rules once on the whole corpus;
+3. per file: per-path ignores, then inline suppressions; suppressions that
+   silenced nothing become KB001 diagnostics;
+4. only the selected files' diagnostics are reported (PATHS, --changed-since):
+   corpus rules always see the whole corpus.
+
+`lint(corpus, settings)` does 2-4 on a loaded corpus. `lint_tree(config,
+settings)` is what the CLI runs: it consults the cache first (`cache.py`),
+which answers a run on an unchanged tree without loading anything, and
+otherwise loads the corpus and calls `lint` with the cache's per-article
+results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+import os
+import pickle
+import posixpath
+import re
+import urllib.parse
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kbtool.config import Config, ConfigProblem, key_line
+from kbtool.corpus import Corpus
+from kbtool.corpus.model import Severity
+from kbtool.errors import InputError
+from kbtool.lint.context import CorpusContext, Options, relative_path
+from kbtool.lint.diagnostic import Diagnostic
+from kbtool.lint.registry import Rule, all_rules, resolve
+
+if TYPE_CHECKING:
+    from kbtool.corpus import Article
+    from kbtool.corpus.discover import Layout
+    from kbtool.lint.cache import LintCache
+    from kbtool.lint.suppress import Suppressions
+    from kbtool.markdown import Document
+
+__all__ = [
+    "FAIL_ON",
+    "LintResult",
+    "LintSettings",
+    "exit_code",
+    "lint",
+    "lint_tree",
+    "settings_from_config",
+]
+
+FAIL_ON = ("error", "warning", "info", "never")
+UNUSED_SUPPRESSION = "KB001"
+
+Progress = Callable[[int, int], None]  # (done, total) articles
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    """Which rules run, at which severity, with which options."""
+
+    rules: tuple[Rule, ...]
+    severities: dict[str, Severity] = field(default_factory=dict)
+    options: dict[str, object] = field(default_factory=dict)
+    unknown: tuple[str, ...] = ()  # selectors that match no rule (config and command line)
+    # (glob, codes) pairs from `[lint] per_path_ignores`
+    per_path_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    # unknown codes and option names in kbtool.toml, as warnings with their line
+    problems: tuple[ConfigProblem, ...] = ()
+    fail_on: str = "error"
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(r.code for r in self.rules)
+
+    def ignored_for(self, candidates: Sequence[str]) -> set[str]:
+        """Codes that `[lint] per_path_ignores` switches off for one file.
+
+        `candidates` are the file's path relative to the articles folder, to its
+        locale folder and to the knowledge-base root (see `glob_paths`).
+        """
+        from kbtool.corpus.discover import glob_match
+
+        out: set[str] = set()
+        for pattern, codes in self.per_path_ignores:
+            if any(glob_match(c, pattern) for c in candidates):
+                out |= codes
+        return out
+
+    def fingerprint(self, config: Config) -> str:
+        """Everything a cached result depends on besides the files themselves."""
+        from kbtool.lint.cache import code_fingerprint, digest
+
+        plain = json.dumps(config.to_dict(), sort_keys=True, default=str)
+        opts = json.dumps(self.options, sort_keys=True, default=str)
+        return digest(code_fingerprint(), sorted(self.codes),
+                      sorted((k, int(v)) for k, v in self.severities.items()), opts,
+                      self.per_path_ignores, plain, str(config.root))
+
+
+def settings_from_config(
+    config: Config,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> LintSettings:
+    """Settings from `[lint]`, with command-line `select`/`ignore` on top.
+
+    Selectors are codes (`KB104`), family prefixes (`KB1`), names or `ALL`.
+    Unknown selectors in the configuration become warnings (`problems`) naming
+    kbtool.toml and the line; all unknown selectors are in `unknown`.
+    """
+    lint_config = config.lint
+    rules = all_rules()
+    problems: list[ConfigProblem] = []
+    unknown: list[str] = []
+
+    def check(selectors: Iterable[str], keys: tuple[str, ...], what: str) -> set[str]:
+        codes, bad = resolve(selectors)
+        for selector in bad:
+            unknown.append(selector)
+            problems.append(_problem(config, keys, f"unknown lint rule '{selector}' in {what}"
+                                     f"{_did_you_mean(selector, rules)}"))
+        return codes
+
+    cli_select = list(select)
+    if cli_select:
+        codes, bad = resolve(cli_select)
+        unknown.extend(bad)
+    elif lint_config.select:
+        codes = check(lint_config.select, ("lint", "select"), "lint.select")
+    else:
+        codes = {c for c, r in rules.items() if r.enabled}
+    codes -= check(lint_config.ignore, ("lint", "ignore"), "lint.ignore")
+    dropped, bad = resolve(ignore)
+    unknown.extend(bad)
+    codes -= dropped
+    severities: dict[str, Severity] = {}
+    for selector, level in lint_config.severity.items():
+        matched = check([selector], ("lint", "severity", selector), "lint.severity")
+        if level == "off":
+            codes -= matched
+        elif level in ("error", "warning", "info"):
+            for code in matched:
+                severities[code] = Severity.parse(level)
+    per_path: list[tuple[str, frozenset[str]]] = []
+    for pattern, selectors in lint_config.per_path_ignores.items():
+        matched = check(selectors, ("lint", "per_path_ignores", pattern),
+                        f"lint.per_path_ignores.\"{pattern}\"")
+        if matched:
+            per_path.append((pattern, frozenset(matched)))
+    defaults = {o.name: o.default for r in rules.values() for o in r.options}
+    for name in lint_config.options:
+        if name not in defaults:
+            hint = _did_you_mean(name, defaults)
+            problems.append(_problem(config, ("lint", "options", name),
+                                     f"unknown lint option '{name}'{hint}"))
+    return LintSettings(
+        rules=tuple(rules[c] for c in sorted(codes)),
+        severities=severities,
+        options={**defaults, **lint_config.options},
+        unknown=tuple(unknown),
+        per_path_ignores=tuple(per_path),
+        problems=tuple(problems),
+        fail_on=lint_config.fail_on,
+    )
+
+
+def _problem(config: Config, keys: tuple[str, ...], message: str) -> ConfigProblem:
+    return ConfigProblem(config.source, key_line(config.source, keys), message, "warning")
+
+
+def _did_you_mean(word: str, rules: Mapping[str, Any]) -> str:
+    """A hint for a misspelt rule name or option; none for codes (KB777 is no typo of KB707)."""
+    if re.fullmatch(r"(?i)kb\d*", word.strip()):
+        return ""
+    names = list(rules)
+    if isinstance(next(iter(rules.values()), None), Rule):
+        names += [r.name for r in rules.values()]
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class LintResult:
+    diagnostics: tuple[Diagnostic, ...]
+    files: int  # articles linted (reported on)
+    rules: tuple[Rule, ...]
+    problems: tuple[ConfigProblem, ...] = ()  # configuration warnings
+    cached: bool = False  # answered from the cache without linting
+    notes: tuple[str, ...] = ()  # things the person running it may want to know
+    # content hash (sha256) of each file the diagnostics were made from, by path
+    hashes: Mapping[str, str] = field(default_factory=dict)
+    # the report, when `lint_tree` was asked to render it (and perhaps had it cached);
+    # `diagnostics` may then be empty, and `counts` says how many there are by severity
+    rendered: str | None = None
+    counts: Mapping[str, int] | None = None
+
+    def severity_counts(self) -> dict[Severity, int]:
+        if self.counts is not None:
+            return {Severity.parse(k): v for k, v in self.counts.items()}
+        out: dict[Severity, int] = {}
+        for d in self.diagnostics:
+            out[d.severity] = out.get(d.severity, 0) + 1
+        return out
+
+    def at_or_above(self, severity: Severity) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity >= severity]
+
+
+def exit_code(result: LintResult, fail_on: str) -> int:
+    """1 when a diagnostic is at or above `fail_on` (error, warning, info; never: 0)."""
+    if fail_on == "never":
+        return 0
+    threshold = Severity.parse(fail_on)
+    counts = result.severity_counts()
+    return 1 if any(n and severity >= threshold for severity, n in counts.items()) else 0
+
+
+# --------------------------------------------------------------------------- linting a corpus
+
+
+class _Docs(dict["Path", "Document"]):
+    """Markdown analyses by article path, filled from the cache on first use."""
+
+    def __init__(self, loader: Callable[[Path], Document | None] | None = None):
+        super().__init__()
+        self._loader = loader
+        self.fresh: set[Path] = set()  # analysed in this run, not from the cache
+        self.blobs: dict[Path, bytes] = {}  # pickled analyses from worker processes
+
+    def get(self, key: Path, default: Any = None) -> Any:
+        found = super().get(key)
+        if found is None and key in self.blobs:
+            found = pickle.loads(self.blobs.pop(key))
+            super().__setitem__(key, found)
+        if found is None and self._loader is not None:
+            found = self._loader(key)
+            if found is not None:
+                super().__setitem__(key, found)
+        return default if found is None else found
+
+    def __setitem__(self, key: Path, value: Document) -> None:
+        self.fresh.add(key)
+        super().__setitem__(key, value)
+
+    def known(self, key: Path, value: Document) -> None:
+        """An analysis that came from the cache: kept for corpus rules, not stored again."""
+        super().__setitem__(key, value)
+
+
+def lint(
+    corpus: Corpus,
+    settings: LintSettings | None = None,
+    *,
+    only: Collection[str] | None = None,
+    cache: LintCache | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    stamp: str = "",
+) -> LintResult:
+    """Lint `corpus` with `settings` (default: from its config).
+
+    `only`: paths (POSIX, relative to the root, as diagnostics show them) whose
+    diagnostics are reported; None for all. Article rules run on those articles
+    only; corpus rules see every article. `cache` supplies and stores
+    per-article results; `jobs` worker processes (default: all cores).
+    """
+    config = corpus.config
+    settings = settings or settings_from_config(config)
+    run = _Run(corpus, settings, cache)
+    run.tree_stamp = stamp
+    found = run.article_diagnostics(only, jobs=jobs, progress=progress)
+    found.extend(run.corpus_diagnostics())
+    diagnostics = run.finish(found, only)
+    if cache is not None:
+        run.store_docs()
+        cache.save()
+    reported = sum(1 for a in corpus.articles if only is None or run.path(a) in only)
+    hashes = {run.path(a): a.content_hash for a in corpus.articles}
+    return LintResult(tuple(diagnostics), reported, settings.rules, settings.problems,
+                      hashes=hashes)
+
+
+def tree_stamp(config: Config) -> str:
+    """A hash of the modification times of every folder under the articles folder.
+
+    A folder's mtime changes when a file in it is added, removed or renamed, so
+    this notices a new or deleted image (which link rules check) without
+    listing or reading a single file.
+    """
+    from kbtool.lint.cache import digest
+
+    stamps = []
+    for folder, dirs, _ in os.walk(config.articles_path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        try:
+            stamps.append((folder, os.stat(folder).st_mtime_ns))  # noqa: PTH116
+        except OSError:
+            continue
+    return digest("tree", stamps)
+
+
+class _Run:
+    """One lint run over a loaded corpus."""
+
+    def __init__(self, corpus: Corpus, settings: LintSettings, cache: LintCache | None):
+        self.corpus = corpus
+        self.config = corpus.config
+        self.settings = settings
+        self.cache = cache
+        self.options = Options({}, settings.options)
+        self.key = settings.fingerprint(self.config) if cache is not None else ""
+        self.docs = _Docs(self._cached_doc if cache is not None else None)
+        self._by_path = {a.path: a for a in corpus.articles}
+        self._corpus_key: str | None = None
+        self._prefix = _articles_prefix(self.config)
+        self.tree_stamp = ""  # see `tree_stamp`; computed when needed unless given
+
+    def path(self, article: Article) -> str:
+        """The article's path as diagnostics show it: relative to the root, POSIX."""
+        return f"{self._prefix}/{article.rel_path}" if self._prefix else article.rel_path
+
+    # ------------------------------------------------------------------ article rules
+
+    def _article_key(self, article: Article) -> str:
+        from kbtool.lint.cache import digest
+
+        last = article.last_commit.sha if article.last_commit else ""
+        first = article.first_commit.sha if article.first_commit else ""
+        return digest("article", self.key, article.rel_path, article.content_hash, last, first)
+
+    def _doc_key(self, article: Article) -> str:
+        from kbtool.lint.cache import code_fingerprint, digest
+
+        return digest("doc", code_fingerprint(), article.content_hash)
+
+    def _cached_doc(self, path: Path) -> Document | None:
+        article = self._by_path.get(path)
+        if article is None or self.cache is None:
+            return None
+        return self.cache.doc(self._doc_key(article))
+
+    def article_diagnostics(
+        self, only: Collection[str] | None, *, jobs: int | None, progress: Progress | None
+    ) -> list[Diagnostic]:
+        """Article rules on the selected articles, from the cache where it has them.
+
+        The cache keeps, per article, what the rules that read only the article
+        found, and which rules also looked at the corpus; what those found is
+        kept under the article and the whole corpus. After another article
+        changed, only those rules run again.
+        """
+        from kbtool.lint.cache import digest
+        from kbtool.lint.parallel import ArticleJob, run_articles
+
+        rules = tuple(r for r in self.settings.rules if r.scope == "article")
+        by_code = {r.code: r for r in rules}
+        targets = [a for a in self.corpus.articles if only is None or self.path(a) in only]
+        found: list[Diagnostic] = []
+        todo: list[Article] = []
+        subsets: list[tuple[Rule, ...] | None] = []
+        keys: dict[Path, str] = {}
+        corpus_key = self.corpus_key() if self.cache is not None else ""
+        for article in targets:
+            if self.cache is not None:
+                key = keys[article.path] = self._article_key(article)
+                entry = self.cache.entry(key)
+                if entry is not None:
+                    pure, depends = entry
+                    found.extend(pure)
+                    if not depends:
+                        continue
+                    cached = self.cache.results(digest(key, corpus_key))
+                    if cached is not None:
+                        found.extend(cached)
+                        continue
+                    todo.append(article)
+                    subsets.append(tuple(by_code[c] for c in sorted(depends) if c in by_code))
+                    continue
+            todo.append(article)
+            subsets.append(None)
+        if not rules or not todo:
+            return found
+        total = len(todo)
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done, total)
+
+        job = ArticleJob(rules, self.config, self.options, self.settings.severities, self.corpus)
+        doc_source = None
+        if self.cache is not None and any(s is not None for s in subsets):
+            self.cache.preload_docs()  # once here, not in every worker
+
+            def doc_source(index: int) -> Document | None:
+                # an unchanged article whose corpus-dependent rules run again
+                return self._cached_doc(todo[index].path) if subsets[index] else None
+
+        outcomes = run_articles(todo, job, subsets=subsets, docs=doc_source, jobs=jobs,
+                                progress=advance)
+        for article, subset, (diagnostics, doc, touched) in zip(todo, subsets, outcomes,
+                                                                strict=True):
+            found.extend(diagnostics)
+            if isinstance(doc, bytes):
+                self.docs.blobs[article.path] = doc
+                if subset is None and self.cache is not None:
+                    self.cache.put_doc_bytes(self._doc_key(article), doc)
+            elif doc is not None and subset is None:
+                self.docs[article.path] = doc
+            elif doc is not None:
+                self.docs.known(article.path, doc)
+            if self.cache is None:
+                continue
+            key = keys[article.path]
+            dependent = [d for d in diagnostics if d.code in touched]
+            if subset is None:
+                self.cache.put_entry(key, [d for d in diagnostics if d.code not in touched],
+                                     touched)
+            if touched:
+                self.cache.put_results(digest(key, corpus_key), dependent)
+        return found
+
+    # ------------------------------------------------------------------ corpus rules
+
+    def corpus_key(self) -> str:
+        """A hash of everything corpus-wide findings depend on: every file and folder."""
+        if self._corpus_key is None:
+            from kbtool.lint.cache import digest
+
+            articles = [(a.rel_path, a.content_hash,
+                         a.last_commit.sha if a.last_commit else "",
+                         a.first_commit.sha if a.first_commit else "")
+                        for a in self.corpus.articles]
+            problems = [(str(p.path), p.line, p.column, p.message, int(p.severity))
+                        for p in self.corpus.problems]
+            sections = sorted(repr(s) for s in self.corpus.sections.values())
+            self._corpus_key = digest("corpus", self.key, articles, problems, sections,
+                                      self.tree_stamp or tree_stamp(self.config))
+        return self._corpus_key
+
+    def corpus_diagnostics(self) -> list[Diagnostic]:
+        from kbtool.lint.parallel import crash
+
+        rules = [r for r in self.settings.rules if r.scope == "corpus"]
+        if not rules:
+            return []
+        key = ""
+        if self.cache is not None:
+            key = self.corpus_key()
+            cached = self.cache.results(key)
+            if cached is not None:
+                return cached
+        found: list[Diagnostic] = []
+        for rule in rules:
+            ctx = CorpusContext(rule, self.config, self.options, self.corpus,
+                                self.settings.severities.get(rule.code), self.docs)
+            try:
+                found.extend(rule.check(self.corpus, ctx))
+            except Exception as exc:
+                if os.environ.get("KBTOOL_DEBUG"):
+                    raise
+                where = relative_path(self.config.articles_path, self.config.root)
+                found.append(crash(rule, where, exc))
+        if self.cache is not None:
+            self.cache.put_results(key, found)
+        return found
+
+    def store_docs(self) -> None:
+        if self.cache is None:
+            return
+        for path in self.docs.fresh:
+            article = self._by_path.get(path)
+            if article is not None:
+                self.cache.put_doc(self._doc_key(article), self.docs[path])
+
+    # ------------------------------------------------------------------ per file
+
+    def finish(self, found: list[Diagnostic], only: Collection[str] | None) -> list[Diagnostic]:
+        """Per-path ignores, suppressions and KB001, for the reported files; sorted."""
+        by_file: dict[str, list[Diagnostic]] = {}
+        for diagnostic in found:
+            if only is None or diagnostic.path in only:
+                by_file.setdefault(diagnostic.path, []).append(diagnostic)
+        articles = {self.path(a): a for a in self.corpus.articles}
+        for path in articles:
+            if only is None or path in only:
+                by_file.setdefault(path, [])
+        out: list[Diagnostic] = []
+        locales = self.corpus.layout.locales
+        for path, diagnostics in by_file.items():
+            article = articles.get(path)
+            suppressions = _suppressions(article) if article is not None else None
+            out.extend(finish_file(path, diagnostics, self.settings, suppressions,
+                                   globs=glob_paths(self.config, path, locales)
+                                   if self.settings.per_path_ignores else ()))
+        out.sort()
+        return out
+
+
+def glob_paths(config: Config, path: str, locales: Sequence[str]) -> tuple[str, ...]:
+    """The paths per-path-ignore globs are matched against, for root-relative `path`.
+
+    Relative to the knowledge-base root, to the articles folder, and (in a
+    localized base) to the locale folder, so `legal/**` covers every locale.
+    """
+    out = [path]
+    try:
+        inner = (config.root / path).relative_to(config.articles_path).as_posix()
+    except ValueError:
+        return tuple(out)
+    out.append(inner)
+    head, _, rest = inner.partition("/")
+    if rest and head in locales:
+        out.append(rest)
+    return tuple(dict.fromkeys(out))
+
+
+def _suppressions(article: Article) -> Suppressions | None:
+    if "kbtool-" not in article.body:
+        return None
+    from kbtool.lint.suppress import parse_suppressions
+
+    return parse_suppressions(article.body, resolve, first_line=article.body_line)
+
+
+def finish_file(
+    path: str,
+    diagnostics: Sequence[Diagnostic],
+    settings: LintSettings,
+    suppressions: Suppressions | None,
+    *,
+    globs: Sequence[str] = (),
+) -> list[Diagnostic]:
+    """One file's final diagnostics: per-path ignores, suppressions, unused suppressions."""
+    ignored = settings.ignored_for(globs or (path,)) if settings.per_path_ignores else set()
+    kept = [d for d in diagnostics if d.code not in ignored]
+    if suppressions:
+        kept = [d for d in kept if not suppressions.suppresses(d)]
+        if UNUSED_SUPPRESSION in settings.codes and UNUSED_SUPPRESSION not in ignored:
+            kept.extend(_unused(path, suppressions, settings))
+    return kept
+
+
+def _unused(path: str, suppressions: Suppressions, settings: LintSettings) -> list[Diagnostic]:
+    """KB001 for each idle directive, unless another directive silences KB001 there."""
+    from kbtool.lint.suppress import Suppressions, unused
+
+    rule = next(r for r in settings.rules if r.code == UNUSED_SUPPRESSION)
+    severity = settings.severities.get(rule.code, rule.severity)
+    out = []
+    for directive, message in unused(suppressions.directives, set(settings.codes)):
+        diagnostic = Diagnostic(path=path, line=directive.line, column=directive.column,
+                                code=rule.code, message=message, name=rule.name,
+                                severity=severity, end_line=directive.line,
+                                end_column=directive.end_column)
+        others = Suppressions([d for d in suppressions.directives if d is not directive])
+        if not others.suppresses(diagnostic, track=False):
+            out.append(diagnostic)
+    return out
+
+
+# --------------------------------------------------------------------------- selection
+
+
+# One pattern per kind of link, each starting with a literal, so scanning is fast.
+_LINKS = (
+    re.compile(r"\]\(\s*<?([^)\s>]+)"),  # [text](target) and ![alt](src)
+    re.compile(r"(?:href|src)\s*=\s*[\"']([^\"']+)", re.IGNORECASE),  # raw HTML
+    re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.MULTILINE),  # [ref]: target
+)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def link_targets(text: str, rel_path: str, config: Config | str, locale: str,
+                 localized: bool) -> tuple[str, ...]:
+    """Files that the links in Markdown `text` may point at, relative to the root.
+
+    A cheap scan (no Markdown parse, string paths only) that may over-report:
+    it only decides which articles `--changed-since` lints besides the changed
+    ones. `rel_path` is the article's path relative to the articles folder;
+    `config` may be given as the articles folder's root-relative prefix.
+    """
+    articles = config if isinstance(config, str) else _articles_prefix(config)
+    folder = posixpath.dirname(posixpath.join(articles, rel_path))
+    out: set[str] = set()
+    found = [m.group(1) for pattern in _LINKS for m in pattern.finditer(text)] \
+        if "](" in text or "=" in text or "]:" in text else []
+    for raw in found:
+        target = raw.split("#", 1)[0].split("?", 1)[0]
+        if not target or _SCHEME.match(target) or target.startswith("//"):
+            continue
+        if "%" in target:
+            target = urllib.parse.unquote(target)
+        target = target.strip()
+        if target.startswith("/"):
+            inner = target.lstrip("/")
+            bases = [posixpath.join(articles, locale), articles, ""] if localized \
+                else [articles, ""]
+            candidates = [posixpath.join(b, inner) if b else inner for b in bases]
+        else:
+            candidates = [posixpath.join(folder, target) if folder else target]
+        for candidate in candidates:
+            normal = posixpath.normpath(candidate)
+            if normal.startswith("../") or normal in ("..", "."):
+                continue
+            out.add(normal)
+            out.add(normal + ".md")
+    return tuple(sorted(out))
+
+
+def _articles_prefix(config: Config) -> str:
+    """The articles folder relative to the root, POSIX; "" when they are the same."""
+    try:
+        prefix = config.articles_path.relative_to(config.root).as_posix()
+    except ValueError:
+        prefix = config.articles_path.as_posix()
+    return "" if prefix == "." else prefix
+
+
+def linking_paths(changed: Collection[str], links: Mapping[str, Iterable[str]]) -> set[str]:
+    """Paths of files with a link to one of `changed`."""
+    wanted = set(changed)
+    return {path for path, targets in links.items() if any(t in wanted for t in targets)}
+
+
+# --------------------------------------------------------------------------- the whole tree
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """The files of the knowledge base, as found on disk (before loading)."""
+
+    files: tuple[tuple[str, Path], ...]  # (root-relative POSIX path, path) of articles and sections
+    articles: tuple[tuple[str, Path], ...]  # (path relative to the articles folder, path)
+    sections: tuple[tuple[str, Path], ...]
+    layout: Layout
+
+    @classmethod
+    def discover(cls, config: Config) -> _Tree:
+        from kbtool.corpus.discover import Layout, detect_locales, discover
+
+        articles = config.articles_path
+        if not articles.is_dir():
+            raise InputError("articles folder not found (set kb.articles_dir in kbtool.toml)",
+                             path=articles)
+        locales = detect_locales(articles, config.kb.locales)
+        files, sections = discover(articles, include=config.kb.include,
+                                   exclude=config.kb.exclude, locales=locales)
+        prefix = _articles_prefix(config)
+        out = [(f"{prefix}/{rel}" if prefix else rel, path) for rel, path in [*files, *sections]]
+        return cls(tuple(sorted(out)), tuple(files), tuple(sections),
+                   Layout(locales=locales, default_locale=config.kb.default_locale))
+
+    def load(self, config: Config, cache: LintCache, hashes: Mapping[str, str]) -> Corpus:
+        """The corpus, as `load_corpus` loads it, taking unchanged files from the cache.
+
+        A file is parsed only when the cache has no entry for its path and
+        content hash (and this kbtool and configuration); git history is read
+        afresh and attached as the loader does.
+        """
+        from dataclasses import replace
+        from types import MappingProxyType
+
+        from kbtool.corpus.git import GitHistory
+        from kbtool.corpus.loader import _load_sections, read_article
+        from kbtool.lint.cache import code_fingerprint, digest
+
+        layout = self.layout
+        history = GitHistory.load(config.articles_path)
+        prefix = _articles_prefix(config)
+        load_key = digest("load", code_fingerprint(), str(config.articles_path),
+                          json.dumps(config.to_dict(), sort_keys=True, default=str), layout)
+        articles = []
+        problems = []
+        for rel, path in self.articles:
+            content = hashes.get(f"{prefix}/{rel}" if prefix else rel)
+            key = digest(load_key, rel, content) if content else ""
+            cached = cache.parsed(key) if key else None
+            if cached is not None:
+                article, found = cached
+            else:
+                article, found = read_article(path, rel, config=config, layout=layout)
+                # only what is known to come from the hashed content (no race with an edit)
+                if key and article is not None and article.content_hash == content:
+                    cache.put_parsed(key, article, found)
+            problems.extend(found)
+            if article is not None:
+                if history.available:
+                    article = replace(article, last_commit=history.last(article.path),
+                                      first_commit=history.first(article.path))
+                articles.append(article)
+        sections = _load_sections(self.sections, config, layout, problems)
+        problems.sort(key=lambda p: (str(p.path), p.line, p.column))
+        return Corpus(config=config, layout=layout, articles=tuple(articles),
+                      sections=MappingProxyType(sections), problems=tuple(problems),
+                      history=history)
+
+
+def select_paths(config: Config, tree_files: Iterable[tuple[str, Path]],
+                 paths: Sequence[Path]) -> set[str]:
+    """Root-relative paths of the files within `paths` (files or folders)."""
+    wanted = []
+    for given in paths:
+        resolved = given.resolve()
+        if not resolved.exists():
+            raise InputError("no such file or folder", path=given)
+        wanted.append(resolved)
+    out = set()
+    for rel, path in tree_files:
+        resolved = path.resolve()
+        if any(resolved == w or w in resolved.parents for w in wanted):
+            out.add(rel)
+    return out
+
+
+def _changed(config: Config, ref: str, history: Any) -> tuple[set[str], set[str]]:
+    """Root-relative paths changed and deleted since `ref`."""
+    from kbtool.corpus.git import GitHistory
+
+    if history is None:
+        history = GitHistory.load(config.articles_path)
+    diff = history.changed_since(ref, config.articles_path)
+    root = config.root
+
+    def rel(paths: Iterable[Path]) -> set[str]:
+        return {relative_path(Path(p), root) for p in paths}
+
+    return rel(diff.changed), rel(diff.deleted)
+
+
+Renderer = tuple[str, Callable[[LintResult], str]]  # (name of the rendering, function)
+
+
+def lint_tree(
+    config: Config,
+    settings: LintSettings | None = None,
+    *,
+    paths: Sequence[Path] = (),
+    changed_since: str | None = None,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    loading: Callable[[], Any] | None = None,
+    render: Renderer | None = None,
+) -> LintResult:
+    """Lint the knowledge base of `config`: what `kbtool lint` runs.
+
+    `paths` limit the report to files or folders; `changed_since` to the files
+    changed since a git revision plus the articles that link to them. The cache
+    (`ROOT/.kbtool/cache/lint`) answers an unchanged tree without loading it.
+    `loading` returns a context manager shown while the corpus loads.
+
+    `render` = (name, function) asks for the report as text in `rendered`. A
+    complete run keeps it in the cache, so the next run on an unchanged tree
+    returns it without even reading the diagnostics back (then `diagnostics`
+    is empty and `counts` has the numbers).
+    """
+    from kbtool.lint.cache import LintCache, Snapshot, digest, head_revision, unpack
+
+    settings = settings or settings_from_config(config)
+    tree = _Tree.discover(config)
+    selected = select_paths(config, tree.files, paths) if paths else None
+    cache = LintCache.open(config.root) if use_cache else None
+    notes = [cache.note] if cache is not None and cache.note else []
+    snapshot_key = settings_key = stamp = ""
+    hashes: dict[str, str] = {}
+    if cache is not None:
+        settings_key = settings.fingerprint(config)
+        hashes = cache.content_hashes(tree.files)
+        stamp = tree_stamp(config)
+        snapshot_key = digest("snapshot", settings_key, head_revision(config.articles_path),
+                              sorted(hashes.items()), stamp)
+        snapshot = cache.snapshot(settings_key, snapshot_key)
+        cache.save()
+        if snapshot is not None and changed_since is not None:
+            links = cache.snapshot_links(settings_key, snapshot)
+            if links is None:
+                snapshot = None
+            else:
+                changed, deleted = _changed(config, changed_since, None)
+                chosen = changed | linking_paths(changed | deleted, links)
+                selected = chosen if selected is None else selected & chosen
+        if snapshot is not None:
+            base = LintResult((), snapshot.files, settings.rules, settings.problems,
+                              cached=True, notes=tuple(notes), hashes=hashes)
+            if selected is None and render is not None:
+                text = cache.rendered(settings_key, snapshot, _render_name(render, settings))
+                if text is not None:
+                    return replace(base, rendered=text, counts=snapshot.counts)
+            packed = cache.snapshot_diagnostics(settings_key, snapshot)
+            if packed is not None:
+                diagnostics = tuple(unpack(d) for d in packed
+                                    if selected is None or d[0] in selected)
+                files = snapshot.files if selected is None else sum(
+                    1 for p in snapshot.paths if p in selected)
+                result = replace(base, diagnostics=diagnostics, files=files)
+                if render is not None:
+                    result = replace(result, rendered=render[1](result))
+                    if selected is None:
+                        cache.save_rendered(settings_key, snapshot,
+                                            _render_name(render, settings), result.rendered or "")
+                return result
+    elif use_cache:
+        notes.append("no writable cache folder: results are not cached")
+    from kbtool.corpus import load_corpus
+
+    with loading() if loading is not None else contextlib.nullcontext():
+        if cache is not None:
+            corpus = tree.load(config, cache, hashes)
+            cache.flush("parsed")
+        else:
+            corpus = load_corpus(config, with_git=True)
+    prefix = _articles_prefix(config)
+    links = {f"{prefix}/{a.rel_path}" if prefix else a.rel_path:
+             link_targets(a.body, a.rel_path, prefix, a.locale, corpus.layout.localized)
+             for a in corpus.articles}
+    only = selected
+    if changed_since is not None:
+        changed, deleted = _changed(config, changed_since, corpus.history)
+        chosen = changed | linking_paths(changed | deleted, links)
+        only = chosen if only is None else only & chosen
+    result = lint(corpus, settings, only=only, cache=cache, jobs=jobs, progress=progress,
+                  stamp=stamp)
+    result = replace(result, notes=tuple(notes))
+    if render is not None:
+        result = replace(result, rendered=render[1](result))
+    if cache is not None and only is None:
+        counts = {str(k): v for k, v in result.severity_counts().items()}
+        fresh = Snapshot(snapshot_key, result.files, tuple(sorted(links)), counts)
+        cache.save_snapshot(settings_key, fresh, result.diagnostics, links)
+        if render is not None:
+            cache.save_rendered(settings_key, fresh, _render_name(render, settings),
+                                result.rendered or "")
+    return result
+
+
+def _render_name(render: Renderer, settings: LintSettings) -> str:
+    """What a cached rendering depends on besides the snapshot: the format and warnings."""
+    return repr((render[0], [(str(p.path), p.line, p.message) for p in settings.problems]))

@@ -1,0 +1,83 @@
+"""JSON for scripts: schema `kbtool.lint/1`, documented in docs/json-schemas.md.
+
+The schema name changes (`kbtool.lint/2`) only when a field is removed or
+changes meaning; new fields may be added within version 1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from kbtool.corpus.model import Severity
+
+if TYPE_CHECKING:
+    from kbtool.lint.diagnostic import Diagnostic
+    from kbtool.output import Report
+
+__all__ = ["SCHEMA", "payload", "render"]
+
+SCHEMA = "kbtool.lint/1"
+
+
+def _diagnostic(d: Diagnostic) -> dict[str, Any]:
+    fix = None
+    if d.fix is not None:
+        fix = {
+            "description": d.fix.description,
+            "edits": [
+                {"line": e.line, "column": e.column, "end_line": e.end_line,
+                 "end_column": e.end_column, "new_text": e.new_text}
+                for e in d.fix.edits
+            ],
+        }
+    return {
+        "path": d.path,
+        "line": d.line,
+        "column": d.column,
+        "end_line": d.end_line,
+        "end_column": d.end_column,
+        "code": d.code,
+        "name": d.name,
+        "severity": str(d.severity),
+        "message": d.message,
+        "fix": fix,
+    }
+
+
+def payload(report: Report) -> dict[str, Any]:
+    """The report as plain data."""
+    diagnostics = report.diagnostics
+    severities = Counter(str(d.severity) for d in diagnostics)
+    by_rule = Counter(d.code for d in diagnostics)
+    used = sorted(by_rule)
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "kbtool", "version": report.version},
+        "summary": {
+            "files": report.files,
+            "files_with_problems": len({d.path for d in diagnostics}),
+            "problems": len(diagnostics),
+            "fixable": sum(1 for d in diagnostics if d.fix is not None),
+            "fixed": report.fixed,
+            "by_severity": {str(s): severities.get(str(s), 0)
+                            for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)},
+            "by_rule": {code: by_rule[code] for code in used},
+        },
+        "rules": [
+            {"code": r.code, "name": r.name, "severity": str(r.severity), "scope": r.scope,
+             "fixable": r.fixable, "summary": r.summary}
+            for r in report.rules
+        ],
+        "diagnostics": [_diagnostic(d) for d in diagnostics],
+        "config_problems": [
+            {"path": str(p.path) if p.path else None, "line": p.line, "severity": p.severity,
+             "message": p.message}
+            for p in report.problems
+        ],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(payload(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,103 @@
+"""Text for people: findings grouped by file, then a summary by severity and rule.
+
+`render` gives plain lines, `path:line:col: CODE message (name)`, that editors
+and terminals turn into links, with a blank line between files: what a pipe,
+a file or CI gets. `render_rich` gives the same grouped under a header per
+file, with severities in colour, for a terminal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from kbtool.corpus.model import Severity
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from kbtool.lint.diagnostic import Diagnostic
+    from kbtool.output import Report
+
+__all__ = ["one_line", "render", "render_rich", "summary_lines"]
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def one_line(d: Diagnostic) -> str:
+    """`path:line:col: CODE message (name)`, on one line whatever the message holds."""
+    message = " ".join(d.message.split())
+    return f"{d.path}:{d.line}:{d.column}: {d.code} {message} ({d.name})"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _by_severity(diagnostics: tuple[Diagnostic, ...]) -> str:
+    counts = Counter(d.severity for d in diagnostics)
+    parts = [_plural(counts[s], str(s)) if s is not Severity.INFO else f"{counts[s]} info"
+             for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
+    return ", ".join(parts)
+
+
+def summary_lines(report: Report) -> list[str]:
+    """The closing summary: totals by severity, then one line per rule with findings."""
+    diagnostics = report.diagnostics
+    lines = []
+    if report.fixed:
+        lines.append(f"Fixed {_plural(report.fixed, 'problem')}.")
+    if not diagnostics:
+        lines.append(f"No problems found in {_plural(report.files, 'file')}.")
+        return lines
+    files = len({d.path for d in diagnostics})
+    fixable = sum(1 for d in diagnostics if d.fix is not None)
+    text = (f"Found {_plural(len(diagnostics), 'problem')} ({_by_severity(diagnostics)}) "
+            f"in {files} of {_plural(report.files, 'file')}")
+    text += f"; {fixable} fixable with --fix." if fixable else "."
+    lines.append(text)
+    by_rule = Counter((d.code, d.name) for d in diagnostics)
+    worst: dict[str, Severity] = {}
+    for d in diagnostics:
+        worst[d.code] = max(worst.get(d.code, d.severity), d.severity)
+    width = max(len(f"{code} {name}") for code, name in by_rule)
+    count_width = max(len(str(n)) for n in by_rule.values())
+    for (code, name), count in sorted(by_rule.items(), key=lambda item: (-item[1], item[0])):
+        label = f"{code} {name}".ljust(width)
+        lines.append(f"  {label}  {str(count).rjust(count_width)}  {worst[code]}")
+    return lines
+
+
+def render(report: Report) -> str:
+    """Plain text: one line per finding, a blank line between files, then the summary."""
+    out: list[str] = []
+    for _, group in groupby(report.diagnostics, key=lambda d: d.path):
+        out.extend(one_line(d) for d in group)
+        out.append("")
+    out.extend(summary_lines(report))
+    return "\n".join(out) + "\n"
+
+
+def render_rich(report: Report) -> list[RenderableType]:
+    """For a terminal: a header per file, coloured severities, the summary."""
+    from rich.text import Text
+
+    out: list[RenderableType] = []
+    for path, group in groupby(report.diagnostics, key=lambda d: d.path):
+        out.append(Text(path, style="bold underline"))
+        for d in group:
+            line = Text("  ")
+            line.append(f"{d.line}:{d.column}".ljust(8), style="dim")
+            line.append(f"{d.severity!s:<8}", style=_STYLE[d.severity])
+            line.append(f"{d.code} ", style=_STYLE[d.severity])
+            line.append(" ".join(d.message.split()))
+            line.append(f"  {d.name}", style="dim")
+            if d.fix is not None:
+                line.append(" [fixable]", style="green")
+            out.append(line)
+        out.append(Text(""))
+    for index, text in enumerate(summary_lines(report)):
+        is_head = index == 0 or text.startswith("Fixed")
+        out.append(Text(text, style="bold" if is_head else ""))
+    return out
