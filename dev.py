@@ -44,9 +44,22 @@ def setup() -> None:
 
 
 def demo() -> int:
+    """kbtool's main job on the sample help center: check the configuration, lint, review."""
     kbtool = BIN / "kbtool"
+    banner("Configuration")
     run(kbtool, "config", "--output", VENV / "effective-config.toml")
-    return run(kbtool, "articles", check=False)
+    banner("Lint: every article checked by every rule")
+    lint = run(kbtool, "lint", check=False)
+    banner("Review: what needs a review now")
+    review = run(kbtool, "review", "--status", "overdue", "--status", "due-soon",
+                 "--status", "never-reviewed", "--group-by", "status", check=False)
+    print("\nNext: `.venv/bin/kbtool articles` lists every article; "
+          "`.venv/bin/kbtool review plan` shows the reviews due next quarter.")
+    return lint or review
+
+
+def banner(title: str) -> None:
+    print(f"\n== {title} ==", flush=True)
 
 
 def test(extra: list[str]) -> int:

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Interval", "add_months", "parse_date", "parse_interval"]
 
@@ -120,7 +121,12 @@ def parse_date(value: object, formats: tuple[str, ...]) -> dt.date:
         return value
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"not a date: {value!r}")
-    text = value.strip()
+    return _parse_date_text(value.strip(), formats)
+
+
+@lru_cache(maxsize=4096)
+def _parse_date_text(text: str, formats: tuple[str, ...]) -> dt.date:
+    # a knowledge base repeats the same few hundred date strings; strptime is slow
     for fmt in formats:
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -131,4 +137,4 @@ def parse_date(value: object, formats: tuple[str, ...]) -> dt.date:
     except ValueError:
         pass
     tried = ", ".join(formats) or "ISO 8601"
-    raise ValueError(f"not a date in the configured formats ({tried}): {value!r}")
+    raise ValueError(f"not a date in the configured formats ({tried}): {text!r}")

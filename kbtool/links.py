@@ -36,7 +36,7 @@ import os
 import posixpath
 import re
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from kbtool.markdown import Document
 
 __all__ = [
+    "MARKDOWN_SUFFIXES",
     "LinkIndex",
     "LinkKind",
     "Resolved",
@@ -210,6 +211,7 @@ class LinkIndex:
         self._listing = _Listing()
         self._anchors: dict[str, frozenset[str]] = {}
         self._resolved: dict[tuple[Path, str], Resolved] = {}
+        self._similar_names: dict[tuple[str, str], str] = {}
 
     # ------------------------------------------------------------- articles
 
@@ -340,15 +342,26 @@ class LinkIndex:
         moved = self._by_name.get((locale_root, name.lower()), [])
         if len(moved) == 1:
             return self._spell(written, self._key(moved[0]), source_dir, locale_root), False
-        if self._listing.exists_exactly(parent, self.root) == "dir":
-            suffix = posixpath.splitext(name)[1].lower()
-            candidates = [n for n in self._listing.entries(parent)
-                          if posixpath.splitext(n)[1].lower() == suffix]
-            close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.8)
-            if close:
-                return self._spell(written, posixpath.join(parent, close[0]), source_dir,
-                                   locale_root), False
+        close = self._similar(parent, name)
+        if close:
+            return self._spell(written, posixpath.join(parent, close), source_dir,
+                               locale_root), False
         return "", False
+
+    def _similar(self, parent: str, name: str) -> str:
+        """A file of `parent` named almost like `name` (same extension), or ""; once per name."""
+        key = (parent, name)
+        found = self._similar_names.get(key)
+        if found is None:
+            found = ""
+            if self._listing.exists_exactly(parent, self.root) == "dir":
+                suffix = posixpath.splitext(name)[1].lower()
+                candidates = [n for n in self._listing.entries(parent)
+                              if posixpath.splitext(n)[1].lower() == suffix]
+                close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.8)
+                found = close[0] if close else ""
+            self._similar_names[key] = found
+        return found
 
     def _fix_case(self, base: str, relative: str) -> str | None:
         """`relative` (from `base`) with every name respelled as it exists, if only case differs."""
@@ -408,7 +421,3 @@ def link_index(corpus: Corpus) -> LinkIndex:
     _INDEXES[key] = (weakref.ref(corpus), index)
     return index
 
-
-def outbound(index: LinkIndex, article: Article, doc: Document) -> Mapping[str, Resolved]:
-    """Every distinct link target of `article`, resolved (for `--changed-since`, the site)."""
-    return {link.target: index.resolve(article, link.target) for link in doc.links}

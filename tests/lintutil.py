@@ -7,7 +7,9 @@
 - KB992 `test-shared-title` (corpus rule, warning): articles whose title another
   article of the corpus has too;
 - KB994 `test-missing-target` (article rule that reads `ctx.corpus`): `[[id]]`
-  naming no article of the corpus, `{{file}}` naming no file beside the article.
+  naming no article of the corpus, `{{file}}` naming no file beside the article;
+- KB399 `test-link-title` (a links rule, KB3xx, that reads `ctx.corpus`): each
+  Markdown link to an article, with that article's title, or "missing".
 
 The registry is global, so the rules are removed again when the block ends.
 Tests select them explicitly (`[lint] select = ["KB991", ...]`) so that the
@@ -28,7 +30,7 @@ from kbtool.lint.context import CorpusContext, RuleContext
 from kbtool.lint.diagnostic import Diagnostic, Fix, TextEdit
 from kbtool.lint.registry import RULES, Option, rule
 
-TEST_CODES = ("KB991", "KB992", "KB994")
+TEST_CODES = ("KB991", "KB992", "KB994", "KB399")
 # How often KB991 ran on each article (by rel_path): tells a cache hit from a re-run.
 CALLS: Counter[str] = Counter()
 
@@ -94,6 +96,23 @@ def fixed_rules() -> Iterator[None]:
             for name in re.findall(r"\{\{([\w.-]+)\}\}", text):
                 if not (article.path.parent / name).exists():
                     yield ctx.report(line, f"no file '{name}'")
+
+    @rule("KB399", "test-link-title", severity=Severity.INFO)
+    def link_title(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+        """Test rule: the title of each linked article.
+
+        Why: a links rule whose findings depend on the articles linked to.
+        """
+        CALLS[f"KB399:{article.rel_path}"] += 1
+        corpus = ctx.corpus
+        if corpus is None:
+            return
+        by_path = {a.path: a for a in corpus.articles}
+        for offset, text in enumerate(article.body.split("\n")):
+            for target in re.findall(r"\]\(([\w./-]+)\)", text):
+                linked = by_path.get((article.path.parent / target).resolve())
+                title = linked.title if linked else "missing"
+                yield ctx.report(article.body_line + offset, f"{target}: {title}")
 
     try:
         yield

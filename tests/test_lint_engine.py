@@ -318,10 +318,12 @@ def test_link_targets_resolve_relative_and_site_absolute_links(tmp_path: Path) -
     root = make_kb(tmp_path / "kb", {"articles/en/a/x.md": md("X")})
     config, _ = load_config(root)
     text = ("[a](../b/y.md#part) ![i](img.png) [web](https://example.com/z.md) "
-            "[abs](/help/z.md) <a href='w'>w</a>\n[ref]: ./r.md\n[top](#anchor)\n")
+            "[abs](/help/z.md) <a href='w'>w</a>\n[ref]: ./r.md\n[top](#anchor)\n"
+            "[docfx](~/en/t.md)\n")
     targets = set(link_targets(text, "en/a/x.md", config, "en", True))
     assert {"articles/en/b/y.md", "articles/en/a/img.png", "articles/en/help/z.md",
-            "articles/help/z.md", "articles/en/a/w.md", "articles/en/a/r.md"} <= targets
+            "articles/help/z.md", "articles/en/a/w.md", "articles/en/a/r.md",
+            "articles/en/t.md"} <= targets
     assert not any("example.com" in t or "anchor" in t for t in targets)
 
 
@@ -494,7 +496,9 @@ def test_loading_through_the_cache_gives_the_corpus_the_loader_gives(
     for round_ in range(2):  # parsed, then from the cache
         reads.clear()
         hashes = cache.content_hashes(tree_.files)
-        corpus = tree_.load(config, cache, hashes)
+        corpus, links = tree_.load(config, cache, hashes)
+        assert links["articles/en/a.md"] == ()
+        assert sorted(links) == ["articles/en/a.md", "articles/en/new.md", "articles/en/s/b.md"]
         assert corpus.articles == expected.articles
         assert corpus.problems == expected.problems
         assert dict(corpus.sections) == dict(expected.sections)
@@ -533,6 +537,39 @@ def test_a_rendered_report_is_cached_with_the_snapshot(tmp_path: Path, rules: No
     # a selection is never answered from a rendering of everything
     part = tree(root, paths=[root / "articles/en/b.md"], render=("test", render))
     assert part.rendered == "articles/en/b.md:2:KB992"
+
+
+def test_links_rules_rerun_only_for_articles_linking_to_what_changed(
+    tmp_path: Path, rules: None
+) -> None:
+    config = '[lint]\nselect = ["KB991", "KB399"]\n'
+    root = make_kb(tmp_path / "kb", {
+        "articles/en/a.md": md("Alpha", "see [b](b.md) and [d](d.md)\n"),
+        "articles/en/b.md": md("Beta", "text\n"),
+        "articles/en/c.md": md("Gamma", "see [b](b.md)\n"),
+        "articles/en/e.md": md("Epsilon", "no links\n"),
+    }, config)
+    root = root.resolve()
+
+    def messages() -> list[str]:
+        return [f"{d.path[12:]}: {d.message}" for d in tree(root).diagnostics]
+
+    assert messages() == ["a.md: b.md: Beta", "a.md: d.md: missing", "c.md: b.md: Beta"]
+    assert CALLS["KB399:en/a.md"] == 1
+    # e changes: nothing links to it, so only e is linted again
+    (root / "articles/en/e.md").write_text(md("Epsilon", "other text\n"), encoding="utf-8")
+    assert messages() == ["a.md: b.md: Beta", "a.md: d.md: missing", "c.md: b.md: Beta"]
+    assert (CALLS["KB399:en/a.md"], CALLS["KB399:en/c.md"], CALLS["KB399:en/e.md"]) == (1, 1, 2)
+    # b's title changes: a and c link to it
+    (root / "articles/en/b.md").write_text(md("Beta two", "text\n"), encoding="utf-8")
+    assert messages() == ["a.md: b.md: Beta two", "a.md: d.md: missing",
+                          "c.md: b.md: Beta two"]
+    assert (CALLS["KB399:en/a.md"], CALLS["KB399:en/c.md"], CALLS["KB399:en/e.md"]) == (2, 2, 2)
+    # a new file: which files exist changed, so every links finding is checked again
+    (root / "articles/en/d.md").write_text(md("Delta"), encoding="utf-8")
+    assert messages() == ["a.md: b.md: Beta two", "a.md: d.md: Delta", "c.md: b.md: Beta two"]
+    assert CALLS["KB399:en/e.md"] == 3
+    assert CALLS["en/e.md"] == 2  # KB991 (reads only its article) did not run again
 
 
 def _cache_dir(root: Path) -> Path:

@@ -142,7 +142,10 @@ def lint_command(
     if diff:
         patches = _patches(config, result)
         text = "".join(_unified(p) for p in patches if p.changed)
-        emit(state, text, output) if text else state.info("Nothing to fix.")
+        if text:
+            emit(state, text, output)
+        else:
+            state.info("Nothing to fix.")
         raise typer.Exit(EXIT_CHECK_FAILED if text else EXIT_OK)
     if fix:
         for _ in range(_MAX_FIX_PASSES):

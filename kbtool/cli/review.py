@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -136,9 +137,7 @@ def _title(corpus: Corpus) -> str:
     return corpus.config.kb.name
 
 
-def _render(
-    state: State, fmt: ReviewFormat, output: Path | None, text: str | None, table: Any
-) -> None:
+def _render(state: State, output: Path | None, text: str | None, table: Any) -> None:
     """Emit `text`, or print `table(console)` (to a file as plain text with --output)."""
     if text is not None:
         emit(state, text, output)
@@ -235,8 +234,6 @@ def review_command(
     )
     _warn_codeowners(state, report, corpus)
     scope = [i for i in report.items if flt.in_scope(i)]
-    import dataclasses
-
     report = dataclasses.replace(report, items=tuple(scope), summary=ReviewSummary.of(scope))
     rows = [i for i in scope if flt.matches(i)]
     root = corpus.config.root
@@ -267,7 +264,6 @@ def review_command(
         )
     _render(
         state,
-        fmt,
         output,
         text,
         lambda console: out.print_report(
@@ -609,7 +605,6 @@ def plan_command(
         text = out.plan_html(plan, root=root, title=_title(corpus))
     _render(
         state,
-        ReviewFormat.table,
         output,
         text,
         lambda console: out.print_plan(console, plan, root=root, details=not brief),

@@ -255,6 +255,25 @@ class GitHistory:
             deleted=frozenset(top / name for name in deleted),
         )
 
+    def prefix(self, folder: Path) -> str | None:
+        """Git's spelling of `folder` as a path prefix (`"docs/articles/"`, `""` at the top).
+
+        With it, callers holding many paths relative to `folder` look them up with
+        `last_at(prefix + rel)` instead of resolving each path.
+        """
+        key = self._key(folder)
+        if key is None:
+            return None
+        return "" if key in ("", ".") else key.rstrip("/") + "/"
+
+    def last_at(self, key: str) -> Commit | None:
+        """The newest commit of the path git spells `key`."""
+        return self._last.get(key)
+
+    def first_at(self, key: str) -> Commit | None:
+        """The oldest commit of the path git spells `key`."""
+        return self._first.get(key)
+
     def _key(self, file: Path) -> str | None:
         """`file` as git spells it: relative to the top level, with forward slashes."""
         if self.toplevel is None or self._real_top is None:

@@ -13,7 +13,7 @@ from typing import Any
 from kbtool.config import Config
 from kbtool.corpus.discover import SECTION_FILE, Layout, detect_locales, discover
 from kbtool.corpus.git import GitHistory
-from kbtool.corpus.model import Article, LoadProblem, Section, Severity
+from kbtool.corpus.model import Article, Commit, LoadProblem, Section, Severity
 from kbtool.corpus.parse import ParsedFile, body_hash, meta_value, parse_bytes
 from kbtool.dates import parse_date
 from kbtool.errors import InputError
@@ -94,14 +94,17 @@ def load_corpus(
                                     locales=locales)
     if paths:
         files = _within(files, paths)
-    history = GitHistory.load(root) if with_git else None
+    # git log runs in a thread while this one parses: the wait is mostly on git
+    git = _GitReader(root) if with_git else None
     articles: list[Article] = []
     problems: list[LoadProblem] = []
-    for rel, path in files:
-        article, found = read_article(path, rel, config=config, layout=layout, history=history)
+    for article, found in _read_all(files, config, layout, None):
         problems.extend(found)
         if article is not None:
             articles.append(article)
+    history = git.result() if git is not None else None
+    if history is not None and history.available:
+        articles = _with_history(articles, history, root)
     sections = _load_sections(section_files, config, layout, problems)
     problems.sort(key=lambda p: (str(p.path), p.line, p.column))
     return Corpus(
@@ -112,6 +115,35 @@ def load_corpus(
         problems=tuple(problems),
         history=history,
     )
+
+
+_GIT_THREAD = "kbtool-git-log"
+
+
+class _GitReader:
+    """`GitHistory.load` on a thread of its own."""
+
+    def __init__(self, root: Path):
+        import threading
+
+        self._history: GitHistory | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(root,), name=_GIT_THREAD,
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, root: Path) -> None:
+        try:
+            self._history = GitHistory.load(root)
+        except BaseException as exc:  # re-raised in the caller's thread
+            self._error = exc
+
+    def result(self) -> GitHistory:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._history is not None
+        return self._history
 
 
 def _within(files: list[tuple[str, Path]], paths: Sequence[Path]) -> list[tuple[str, Path]]:
@@ -138,6 +170,19 @@ def read_article(
     history: GitHistory | None = None,
 ) -> tuple[Article | None, list[LoadProblem]]:
     """Read and parse one article file; (None, problems) when it cannot be an article."""
+    commits: tuple[Commit | None, Commit | None] = (None, None)
+    if history is not None and history.available:
+        commits = (history.last(path), history.first(path))
+    return _read(path, rel, config, layout, commits)
+
+
+def _read(
+    path: Path,
+    rel: str,
+    config: Config,
+    layout: Layout,
+    commits: tuple[Commit | None, Commit | None],
+) -> tuple[Article | None, list[LoadProblem]]:
     try:
         raw, size = _read_limited(path, config.kb.max_file_size)
     except OSError as exc:
@@ -145,11 +190,64 @@ def read_article(
     parsed = parse_bytes(path, raw, max_size=config.kb.max_file_size, size=size)
     if not parsed.readable:
         return None, parsed.problems
-    article = _build_article(parsed, rel, config, layout)
-    article = replace(article, problems=tuple(parsed.problems))
-    if history is not None and history.available:
-        article = _with_history(article, history)
-    return article, parsed.problems
+    return _build_article(parsed, rel, config, layout, commits), parsed.problems
+
+
+# Below this many files one process is faster than starting a second one.
+_PARALLEL_MIN_FILES = 1500
+
+
+def _read_all(
+    files: list[tuple[str, Path]],
+    config: Config,
+    layout: Layout,
+    history: GitHistory | None,
+) -> list[tuple[Article | None, list[LoadProblem]]]:
+    """Read every file, on all cores for a large knowledge base (fork only: the
+    children inherit the configuration instead of pickling it)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < _PARALLEL_MIN_FILES or workers < 2 or not _can_fork():
+        return _read_chunk(files, config, layout)
+    import concurrent.futures
+    import multiprocessing
+
+    size = -(-len(files) // workers)
+    chunks = [files[i: i + size] for i in range(0, len(files), size)]
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(len(chunks) - 1, mp_context=context) as pool:
+        futures = [pool.submit(_read_chunk, chunk, config, layout) for chunk in chunks[1:]]
+        results = _read_chunk(chunks[0], config, layout)  # this process takes a share too
+        for future in futures:
+            results.extend(future.result())
+    return results
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import threading
+
+    # forking a process that runs other threads (a test runner, an editor plug-in) can
+    # deadlock the child; only the git reader thread of load_corpus is known to be safe
+    others = [t for t in threading.enumerate()
+              if t is not threading.main_thread() and t.name != _GIT_THREAD]
+    return "fork" in multiprocessing.get_all_start_methods() and not others
+
+
+def _read_chunk(
+    files: list[tuple[str, Path]], config: Config, layout: Layout
+) -> list[tuple[Article | None, list[LoadProblem]]]:
+    return [_read(path, rel, config, layout, (None, None)) for rel, path in files]
+
+
+def _with_history(articles: list[Article], history: GitHistory, root: Path) -> list[Article]:
+    prefix = history.prefix(root)
+    if prefix is None:
+        return articles
+    return [
+        replace(a, last_commit=history.last_at(prefix + a.rel_path),
+                first_commit=history.first_at(prefix + a.rel_path))
+        for a in articles
+    ]
 
 
 def _read_limited(path: Path, limit: int) -> tuple[bytes, int]:
@@ -164,12 +262,13 @@ def _read_limited(path: Path, limit: int) -> tuple[bytes, int]:
     return raw, size
 
 
-def _with_history(article: Article, history: GitHistory) -> Article:
-    return replace(article, last_commit=history.last(article.path),
-                   first_commit=history.first(article.path))
-
-
-def _build_article(parsed: ParsedFile, rel: str, config: Config, layout: Layout) -> Article:
+def _build_article(
+    parsed: ParsedFile,
+    rel: str,
+    config: Config,
+    layout: Layout,
+    commits: tuple[Commit | None, Commit | None] = (None, None),
+) -> Article:
     locale, inner = layout.split(rel)
     folder = inner.rsplit("/", 1)[0] if "/" in inner else ""
     meta = parsed.meta
@@ -225,17 +324,20 @@ def _build_article(parsed: ParsedFile, rel: str, config: Config, layout: Layout)
         title=title,
         section=section,
         status=status,
-        meta=MappingProxyType(meta),
+        meta=meta,
         body=parsed.body,
         body_line=parsed.body_line,
-        key_lines=MappingProxyType(parsed.key_lines),
-        field_keys=MappingProxyType(used),
+        key_lines=parsed.key_lines,
+        field_keys=used,
         has_front_matter=parsed.has_front_matter,
         line_ending=parsed.line_ending,
         bom=parsed.bom,
         content_hash=parsed.content_hash,
         body_hash=body_hash(parsed.body),
         size=parsed.size,
+        last_commit=commits[0],
+        first_commit=commits[1],
+        problems=tuple(parsed.problems),
         **values,
     )
 

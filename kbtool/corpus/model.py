@@ -7,7 +7,6 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 __all__ = ["Article", "Commit", "LoadProblem", "Section", "Severity"]
@@ -73,8 +72,8 @@ class Section:
     path: Path | None = None
 
 
-def _frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping or {}))
+def _empty() -> Mapping[str, Any]:
+    return {}
 
 
 @dataclass(frozen=True)
@@ -105,11 +104,11 @@ class Article:
     translation_of: str | None = None
     reviewed_by: str | None = None
     source_hash: str | None = None
-    meta: Mapping[str, Any] = field(default_factory=_frozen, repr=False)
+    meta: Mapping[str, Any] = field(default_factory=_empty, repr=False)
     body: str = field(default="", repr=False)
     body_line: int = 1
-    key_lines: Mapping[str, int] = field(default_factory=_frozen, repr=False)
-    field_keys: Mapping[str, str] = field(default_factory=_frozen, repr=False)
+    key_lines: Mapping[str, int] = field(default_factory=_empty, repr=False)
+    field_keys: Mapping[str, str] = field(default_factory=_empty, repr=False)
     has_front_matter: bool = True
     line_ending: str = "\n"
     bom: bool = False

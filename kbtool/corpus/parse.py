@@ -242,6 +242,43 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _keep_invalid_timestamp)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _construct(loader: _Loader, node: yaml.Node) -> Any:
+    """Build the front matter from libyaml's nodes, reporting duplicate top-level keys.
+
+    Most values are plain strings, whose node already holds the final value; only
+    the others go through PyYAML's (slow, pure-Python) constructor. Front matter
+    with merge keys (`<<:`) takes the constructor's path whole.
+    """
+    if not isinstance(node, yaml.MappingNode) or any(
+        k.tag == _MERGE_TAG for k, _ in node.value
+    ):
+        return loader.construct_document(node)
+    data: dict[Any, Any] = {}
+    seen: dict[Any, int] = {}
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR_TAG:
+            key: Any = key_node.value
+        else:
+            key = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.setdefault(key, key_node.start_mark.index)
+        except TypeError:  # an unhashable key (a list): PyYAML refuses it too
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark, "found unhashable key",
+                key_node.start_mark) from None
+        if first != key_node.start_mark.index:
+            loader.duplicates.append((str(key), key_node.start_mark.index, first))
+        if isinstance(value_node, yaml.ScalarNode) and value_node.tag == _STR_TAG:
+            data[key] = value_node.value
+        else:
+            data[key] = loader.construct_object(value_node, deep=True)
+    return data
+
+
 class _TooComplex(Exception):
     def __init__(self, index: int, message: str) -> None:
         super().__init__(message)
@@ -288,7 +325,8 @@ def _check_shape(yaml_text: str) -> None:
 def _parse_yaml(parsed: ParsedFile, yaml_text: str, *, offset: int) -> None:
     if not yaml_text.strip():
         return
-    where = _Positions(parsed.text)
+    # only the front matter needs positions; a line table of the whole body is wasted work
+    where = _Positions(parsed.text[: offset + len(yaml_text) + 1])
     first_line = where.line(offset)
     loader: _Loader | None = None
     try:
@@ -297,7 +335,7 @@ def _parse_yaml(parsed: ParsedFile, yaml_text: str, *, offset: int) -> None:
         loader = _Loader(yaml_text)
         loader.duplicates = []
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        data = _construct(loader, node) if node is not None else None
     except _TooComplex as exc:
         line, column = where.line_col(offset + exc.index)
         parsed.problem(line, exc.message, column=column, code="yaml")

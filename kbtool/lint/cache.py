@@ -269,7 +269,7 @@ class LintCache:
         if not data.startswith(FORMAT) or len(data) < len(FORMAT) + 32:
             return None
         mac = data[len(FORMAT): len(FORMAT) + 32]
-        payload = data[len(FORMAT) + 32:]
+        payload = memoryview(data)[len(FORMAT) + 32:]  # no copy of a large file
         if not hmac.compare_digest(mac, hmac.new(self._secret, payload, "sha256").digest()):
             return None
         try:
@@ -279,12 +279,13 @@ class LintCache:
 
     def _write(self, name: str, value: Any) -> None:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        data = FORMAT + hmac.new(self._secret, payload, "sha256").digest() + payload
+        mac = hmac.new(self._secret, payload, "sha256").digest()
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
+                    handle.write(FORMAT + mac)
+                    handle.write(payload)  # not joined first: it may be large
                 Path(tmp).replace(self.folder / name)
             finally:
                 with contextlib.suppress(OSError):
@@ -477,13 +478,15 @@ class LintCache:
         self._shard("docs", key)[key] = (self._generation, blob)
         self._dirty_shards.add(f"docs-{key[0]}")
 
-    def parsed(self, key: str) -> tuple[Article | None, list[LoadProblem]] | None:
-        """A loaded article (without git data) and its load problems, by content key."""
+    def parsed(self, key: str
+               ) -> tuple[Article, list[LoadProblem], tuple[str, ...]] | None:
+        """A loaded article (without git data), its load problems and link targets."""
         found = self._get("parsed", key)
-        return found if isinstance(found, tuple) else None
+        return found if isinstance(found, tuple) and len(found) == 3 else None
 
-    def put_parsed(self, key: str, article: Article | None, problems: list[LoadProblem]) -> None:
-        self._put("parsed", key, (article, problems))
+    def put_parsed(self, key: str, article: Article, problems: list[LoadProblem],
+                   links: tuple[str, ...]) -> None:
+        self._put("parsed", key, (article, problems, links))
 
     # ------------------------------------------------------------------ saving
 

@@ -13,9 +13,10 @@ The pipeline of one run:
 
 `lint(corpus, settings)` does 2-4 on a loaded corpus. `lint_tree(config,
 settings)` is what the CLI runs: it consults the cache first (`cache.py`),
-which answers a run on an unchanged tree without loading anything, and
-otherwise loads the corpus and calls `lint` with the cache's per-article
-results.
+which answers a run on an unchanged tree without loading anything (even the
+rendered report is kept), and otherwise loads the corpus (unchanged files from
+the cache) and calls `lint`, which reuses the cache's per-article results and
+re-runs corpus-dependent rules only where what they depend on changed.
 """
 
 from __future__ import annotations
@@ -273,6 +274,7 @@ def lint(
     jobs: int | None = None,
     progress: Progress | None = None,
     stamp: str = "",
+    links: Mapping[str, tuple[str, ...]] | None = None,
 ) -> LintResult:
     """Lint `corpus` with `settings` (default: from its config).
 
@@ -285,6 +287,7 @@ def lint(
     settings = settings or settings_from_config(config)
     run = _Run(corpus, settings, cache)
     run.tree_stamp = stamp
+    run.links = links or {}
     found = run.article_diagnostics(only, jobs=jobs, progress=progress)
     found.extend(run.corpus_diagnostics())
     diagnostics = run.finish(found, only)
@@ -295,6 +298,16 @@ def lint(
     hashes = {run.path(a): a.content_hash for a in corpus.articles}
     return LintResult(tuple(diagnostics), reported, settings.rules, settings.problems,
                       hashes=hashes)
+
+
+LINK_FAMILY = "KB3"
+
+
+def _dependency_groups(codes: Iterable[str]) -> list[tuple[str, frozenset[str]]]:
+    """Corpus-dependent rule codes split into `links` (KB3xx) and `corpus` (the others)."""
+    links = frozenset(c for c in codes if c.startswith(LINK_FAMILY))
+    other = frozenset(c for c in codes if not c.startswith(LINK_FAMILY))
+    return [(name, group) for name, group in (("links", links), ("corpus", other)) if group]
 
 
 def tree_stamp(config: Config) -> str:
@@ -330,6 +343,9 @@ class _Run:
         self._by_path = {a.path: a for a in corpus.articles}
         self._corpus_key: str | None = None
         self._prefix = _articles_prefix(self.config)
+        self._structure: str | None = None
+        self._hashes: dict[str, str] = {}
+        self.links: Mapping[str, tuple[str, ...]] = {}  # see `link_targets`, by path
         self.tree_stamp = ""  # see `tree_stamp`; computed when needed unless given
 
     def path(self, article: Article) -> str:
@@ -362,11 +378,10 @@ class _Run:
         """Article rules on the selected articles, from the cache where it has them.
 
         The cache keeps, per article, what the rules that read only the article
-        found, and which rules also looked at the corpus; what those found is
-        kept under the article and the whole corpus. After another article
-        changed, only those rules run again.
+        found, and which rules also looked at the corpus. What those found is
+        kept under a key of what they depend on (see `_dependency_key`); when
+        that changed, only those rules run again.
         """
-        from kbtool.lint.cache import digest
         from kbtool.lint.parallel import ArticleJob, run_articles
 
         rules = tuple(r for r in self.settings.rules if r.scope == "article")
@@ -376,7 +391,6 @@ class _Run:
         todo: list[Article] = []
         subsets: list[tuple[Rule, ...] | None] = []
         keys: dict[Path, str] = {}
-        corpus_key = self.corpus_key() if self.cache is not None else ""
         for article in targets:
             if self.cache is not None:
                 key = keys[article.path] = self._article_key(article)
@@ -384,14 +398,16 @@ class _Run:
                 if entry is not None:
                     pure, depends = entry
                     found.extend(pure)
-                    if not depends:
-                        continue
-                    cached = self.cache.results(digest(key, corpus_key))
-                    if cached is not None:
-                        found.extend(cached)
-                        continue
-                    todo.append(article)
-                    subsets.append(tuple(by_code[c] for c in sorted(depends) if c in by_code))
+                    rerun: list[str] = []
+                    for group, codes in _dependency_groups(depends):
+                        cached = self.cache.results(self._dependency_key(group, key, article))
+                        if cached is None:
+                            rerun.extend(codes)
+                        else:
+                            found.extend(cached)
+                    if rerun:
+                        todo.append(article)
+                        subsets.append(tuple(by_code[c] for c in sorted(rerun) if c in by_code))
                     continue
             todo.append(article)
             subsets.append(None)
@@ -431,13 +447,39 @@ class _Run:
             if self.cache is None:
                 continue
             key = keys[article.path]
-            dependent = [d for d in diagnostics if d.code in touched]
             if subset is None:
                 self.cache.put_entry(key, [d for d in diagnostics if d.code not in touched],
                                      touched)
-            if touched:
-                self.cache.put_results(digest(key, corpus_key), dependent)
+            ran = {r.code for r in subset} if subset is not None else None
+            for group, codes in _dependency_groups(touched):
+                if ran is None or codes <= ran:
+                    self.cache.put_results(self._dependency_key(group, key, article),
+                                           [d for d in diagnostics if d.code in codes])
         return found
+
+    def _dependency_key(self, group: str, key: str, article: Article) -> str:
+        """What the corpus-dependent findings of an article rule group depend on.
+
+        `links` (KB3xx: links and media): which files exist (every article's
+        path, every folder's mtime) and the content of the articles the
+        article links to; so editing one article re-checks only the articles
+        that link to it. Any other rule that reads the corpus: all of it.
+        """
+        from kbtool.lint.cache import digest
+
+        if group != "links":
+            return digest(key, self.corpus_key())
+        if self._structure is None:
+            self._hashes = {self.path(a): a.content_hash for a in self.corpus.articles}
+            self._structure = digest("structure", sorted(self._hashes),
+                                     self.tree_stamp or tree_stamp(self.config))
+        path = self.path(article)
+        targets = self.links.get(path)
+        if targets is None:
+            targets = link_targets(article.body, article.rel_path, self._prefix, article.locale,
+                                   self.corpus.layout.localized)
+        hashes = self._hashes
+        return digest(key, self._structure, [(t, hashes[t]) for t in targets if t in hashes])
 
     # ------------------------------------------------------------------ corpus rules
 
@@ -582,10 +624,11 @@ def _unused(path: str, suppressions: Suppressions, settings: LintSettings) -> li
 
 
 # One pattern per kind of link, each starting with a literal, so scanning is fast.
+# (a substring every match contains, the pattern)
 _LINKS = (
-    re.compile(r"\]\(\s*<?([^)\s>]+)"),  # [text](target) and ![alt](src)
-    re.compile(r"(?:href|src)\s*=\s*[\"']([^\"']+)", re.IGNORECASE),  # raw HTML
-    re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.MULTILINE),  # [ref]: target
+    ("](", re.compile(r"\]\(\s*<?([^)\s>]+)")),  # [text](target) and ![alt](src)
+    ("=", re.compile(r"\b(?:href|src|HREF|SRC)\s*=\s*[\"']([^\"']+)")),  # raw HTML
+    ("]:", re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.MULTILINE)),  # [ref]: x
 )
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -602,8 +645,8 @@ def link_targets(text: str, rel_path: str, config: Config | str, locale: str,
     articles = config if isinstance(config, str) else _articles_prefix(config)
     folder = posixpath.dirname(posixpath.join(articles, rel_path))
     out: set[str] = set()
-    found = [m.group(1) for pattern in _LINKS for m in pattern.finditer(text)] \
-        if "](" in text or "=" in text or "]:" in text else []
+    found = [m.group(1) for needle, pattern in _LINKS if needle in text
+             for m in pattern.finditer(text)]
     for raw in found:
         target = raw.split("#", 1)[0].split("?", 1)[0]
         if not target or _SCHEME.match(target) or target.startswith("//"):
@@ -611,7 +654,9 @@ def link_targets(text: str, rel_path: str, config: Config | str, locale: str,
         if "%" in target:
             target = urllib.parse.unquote(target)
         target = target.strip()
-        if target.startswith("/"):
+        if target.startswith("~/"):  # DocFX: from the root of the docs (the articles folder)
+            candidates = [posixpath.join(articles, target[2:]) if articles else target[2:]]
+        elif target.startswith("/"):
             inner = target.lstrip("/")
             bases = [posixpath.join(articles, locale), articles, ""] if localized \
                 else [articles, ""]
@@ -670,8 +715,11 @@ class _Tree:
         return cls(tuple(sorted(out)), tuple(files), tuple(sections),
                    Layout(locales=locales, default_locale=config.kb.default_locale))
 
-    def load(self, config: Config, cache: LintCache, hashes: Mapping[str, str]) -> Corpus:
+    def load(self, config: Config, cache: LintCache, hashes: Mapping[str, str]
+             ) -> tuple[Corpus, dict[str, tuple[str, ...]]]:
         """The corpus, as `load_corpus` loads it, taking unchanged files from the cache.
+
+        Also returns each article's link targets (`link_targets`), by path.
 
         A file is parsed only when the cache has no entry for its path and
         content hash (and this kbtool and configuration); git history is read
@@ -691,17 +739,23 @@ class _Tree:
                           json.dumps(config.to_dict(), sort_keys=True, default=str), layout)
         articles = []
         problems = []
+        links: dict[str, tuple[str, ...]] = {}
         for rel, path in self.articles:
-            content = hashes.get(f"{prefix}/{rel}" if prefix else rel)
+            shown = f"{prefix}/{rel}" if prefix else rel
+            content = hashes.get(shown)
             key = digest(load_key, rel, content) if content else ""
             cached = cache.parsed(key) if key else None
+            article: Article | None
             if cached is not None:
-                article, found = cached
+                article, found, links[shown] = cached
             else:
                 article, found = read_article(path, rel, config=config, layout=layout)
+                if article is not None:
+                    links[shown] = link_targets(article.body, rel, prefix, article.locale,
+                                                layout.localized)
                 # only what is known to come from the hashed content (no race with an edit)
                 if key and article is not None and article.content_hash == content:
-                    cache.put_parsed(key, article, found)
+                    cache.put_parsed(key, article, found, links[shown])
             problems.extend(found)
             if article is not None:
                 if history.available:
@@ -710,9 +764,10 @@ class _Tree:
                 articles.append(article)
         sections = _load_sections(self.sections, config, layout, problems)
         problems.sort(key=lambda p: (str(p.path), p.line, p.column))
-        return Corpus(config=config, layout=layout, articles=tuple(articles),
-                      sections=MappingProxyType(sections), problems=tuple(problems),
-                      history=history)
+        corpus = Corpus(config=config, layout=layout, articles=tuple(articles),
+                        sections=MappingProxyType(sections), problems=tuple(problems),
+                        history=history)
+        return corpus, links
 
 
 def select_paths(config: Config, tree_files: Iterable[tuple[str, Path]],
@@ -825,21 +880,21 @@ def lint_tree(
 
     with loading() if loading is not None else contextlib.nullcontext():
         if cache is not None:
-            corpus = tree.load(config, cache, hashes)
+            corpus, links = tree.load(config, cache, hashes)
             cache.flush("parsed")
         else:
             corpus = load_corpus(config, with_git=True)
-    prefix = _articles_prefix(config)
-    links = {f"{prefix}/{a.rel_path}" if prefix else a.rel_path:
-             link_targets(a.body, a.rel_path, prefix, a.locale, corpus.layout.localized)
-             for a in corpus.articles}
+            prefix = _articles_prefix(config)
+            links = {f"{prefix}/{a.rel_path}" if prefix else a.rel_path:
+                     link_targets(a.body, a.rel_path, prefix, a.locale, corpus.layout.localized)
+                     for a in corpus.articles}
     only = selected
     if changed_since is not None:
         changed, deleted = _changed(config, changed_since, corpus.history)
         chosen = changed | linking_paths(changed | deleted, links)
         only = chosen if only is None else only & chosen
     result = lint(corpus, settings, only=only, cache=cache, jobs=jobs, progress=progress,
-                  stamp=stamp)
+                  stamp=stamp, links=links)
     result = replace(result, notes=tuple(notes))
     if render is not None:
         result = replace(result, rendered=render[1](result))

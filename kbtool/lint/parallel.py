@@ -94,15 +94,17 @@ def check_article(
     """
     found: list[Diagnostic] = []
     touched: set[str] = set()
+    path = relative_path(article.path, job.config.root)
     for rule in job.rules if rules is None else rules:
         ctx = _TrackingContext(rule, job.config, job.options, article, job.corpus,
                                job.severities.get(rule.code), doc)
+        ctx.__dict__["path"] = path  # RuleContext.path is a cached_property: computed once here
         try:
             found.extend(rule.check(article, ctx))
         except Exception as exc:
             if _debug():
                 raise
-            found.append(crash(rule, relative_path(article.path, job.config.root), exc))
+            found.append(crash(rule, path, exc))
         if ctx.__dict__.get("touched_corpus"):
             touched.add(rule.code)
         doc = ctx._doc

@@ -8,7 +8,6 @@ each result names its rule by id and index and points at the file relative to
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from kbtool.corpus.model import Severity
@@ -116,4 +115,8 @@ def payload(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(payload(report), indent=2, ensure_ascii=False) + "\n"
+    from kbtool.output.json import dumps_with_items
+
+    data = payload(report)
+    results = data["runs"][0]["results"]
+    return dumps_with_items(data, ("runs", 0, "results"), results) + "\n"

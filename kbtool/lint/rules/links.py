@@ -41,18 +41,20 @@ class _Resolutions:
     """Each article's links resolved once, shared by the rules that run on it."""
 
     def __init__(self) -> None:
-        self._recent: OrderedDict[tuple[str, str], list[tuple[Link, Resolved]]] = OrderedDict()
+        self._recent: OrderedDict[tuple[int, Path, str],
+                                  tuple[LinkIndex, list[tuple[Link, Resolved]]]] = OrderedDict()
 
     def of(self, index: LinkIndex, article: Article, doc: Document) -> list[tuple[Link, Resolved]]:
-        key = (str(article.path), article.content_hash)
+        key = (id(index), article.path, article.content_hash)
         found = self._recent.get(key)
-        if found is None:
-            index.remember(article, doc)
-            found = [(link, index.resolve(article, link.target)) for link in doc.links]
-            self._recent[key] = found
-            if len(self._recent) > 8:
-                self._recent.popitem(last=False)
-        return found
+        if found is not None and found[0] is index:
+            return found[1]
+        index.remember(article, doc)
+        resolved = [(link, index.resolve(article, link.target)) for link in doc.links]
+        self._recent[key] = (index, resolved)
+        if len(self._recent) > 8:
+            self._recent.popitem(last=False)
+        return resolved
 
 
 _RESOLUTIONS = _Resolutions()
@@ -100,9 +102,11 @@ def broken_link(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
     article of that name exists in another folder, or when a file of a very
     similar name exists. Links to other sites are never fetched; site paths
     that are not in this repository (`/dynamics365/...`) are not checked.
-    Missing images and downloads are KB303.
+    This rule covers Markdown pages, folders and extension-less paths;
+    missing images and other files (PDF, ZIP, `.yml`...) are KB303.
     Example: `See [Refunds](../billing/refund.md).` when the file is `refund-policy.md`.
     Use instead: `See [Refunds](../billing/refund-policy.md).`
+    Options: none.
     """
     for link, resolved in _resolved(article, ctx):
         if link.image or link.directive:
@@ -130,6 +134,7 @@ def broken_anchor(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
     Example: `[Two-step sign-in](two-factor.md#set-up-2fa)` where the heading
     is `## Turn on two-step sign-in`.
     Use instead: `[Two-step sign-in](two-factor.md#turn-on-two-step-sign-in)`
+    Options: none.
     """
     if ctx.corpus is None:
         return
@@ -157,14 +162,16 @@ def broken_anchor(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 @rule("KB303", "missing-media", severity=Severity.ERROR)
 def missing_media(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """An image or a linked download (PDF, ZIP, video...) does not exist.
+    """An image or a linked file that is not a page (PDF, ZIP, video...) does not exist.
 
     Why: a missing screenshot leaves a gap exactly where the reader needed to
     see what to click; a missing download is a broken promise. Markdown images,
-    HTML `<img>`, DocFX `:::image` blocks and links to media files are checked,
-    in their exact letter case (with a suggestion when only the case differs).
+    HTML `<img>`, DocFX `:::image` blocks and links to any file that is not
+    Markdown are checked, in their exact letter case (with a suggestion when
+    only the case differs).
     Example: `![The billing page](../../assets/Billing-settings.svg)`
     Use instead: `![The billing page](../../assets/billing-settings.svg)`
+    Options: none.
     """
     for link, resolved in _resolved(article, ctx):
         if resolved.kind is LinkKind.MISSING and _is_media(link, resolved):
@@ -231,6 +238,7 @@ def unsafe_url(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
     hide a scheme.
     Example: `[Open the chat](javascript:openChat())`
     Use instead: a link to a page, e.g. `[Contact support](../contact.md)`.
+    Options: none.
     """
     for link in ctx.doc.links:
         scheme = unsafe_scheme(link.target, image=link.image)
@@ -250,6 +258,7 @@ def link_to_unpublished(article: Article, ctx: RuleContext) -> Iterator[Diagnost
     Example: a published article with `[New widget](new-carousel-widget.md)`
     where that article has `status: draft`.
     Use instead: publish `new-carousel-widget.md` first, or remove the link.
+    Options: none.
     """
     if not article.is_published:
         return
@@ -348,6 +357,7 @@ def orphan_article(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
     Example: `billing/vat-and-tax-ids.md`, published, linked from nowhere.
     Use instead: link to it from related articles (a "Related articles" list),
     or list it in the section's table of contents.
+    Options: none.
     """
     index = link_index(corpus)
     linked: set[str] = set()

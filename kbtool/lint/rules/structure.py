@@ -123,6 +123,7 @@ def heading_increment(article: Article, ctx: RuleContext) -> Iterator[Diagnostic
     DocFX tab heading (`## [Windows](#tab/windows)`) counts at its level.
     Example: `## Set up the widget` followed by `#### Colours`.
     Use instead: `## Set up the widget` followed by `### Colours`.
+    Options: none.
     """
     doc = ctx.doc
     headings = doc.headings
@@ -150,6 +151,7 @@ def empty_section(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
     DocFX include (`## [!INCLUDE[...](...)]`) brings its own content.
     Example: `## Troubleshooting` followed directly by `## Related articles`.
     Use instead: write the section, or remove its heading.
+    Options: none.
     """
     doc = ctx.doc
     top = [h for h in doc.headings if not h.nested]
@@ -190,6 +192,7 @@ def heading_punctuation(article: Article, ctx: RuleContext) -> Iterator[Diagnost
     of a UI label. Full-width CJK punctuation (`。：！`) counts too.
     Example: `## Before you begin:`
     Use instead: `## Before you begin`
+    Options: none.
     """
     lines = _body_lines(article)
     offset = article.body_line
@@ -270,6 +273,7 @@ def unclosed_code_fence(article: Article, ctx: RuleContext) -> Iterator[Diagnost
     Example: a line with three backticks and no matching closing line.
     Use instead: close the block with the same fence (three or more backticks
     or tildes, at least as many as opened it).
+    Options: none.
     """
     last = article.body_line + len(_body_lines(article)) - 1
     for block in ctx.doc.code_blocks:
@@ -289,6 +293,7 @@ def code_block_language(article: Article, ctx: RuleContext) -> Iterator[Diagnost
     code blocks cannot carry a language and are not reported.
     Example: a fence of three backticks with nothing after them.
     Use instead: three backticks followed by `bash`, `json`, `text`...
+    Options: none.
     """
     for block in ctx.doc.code_blocks:
         if block.fenced and not block.language:
@@ -316,6 +321,7 @@ def trailing_whitespace(article: Article, ctx: RuleContext) -> Iterator[Diagnost
     Example: `Select **Save**.   ` (three trailing spaces, end of paragraph).
     Use instead: `Select **Save**.`
     Fix: removes the trailing whitespace (keeps two spaces of a hard line break).
+    Options: none.
     """
     lines = _body_lines(article)
     offset = article.body_line
@@ -364,6 +370,7 @@ def heading_space(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
     Example: `##Troubleshooting`
     Use instead: `## Troubleshooting`
     Fix: inserts the space.
+    Options: none.
     """
     doc = ctx.doc
     lines = _body_lines(article)
@@ -402,6 +409,7 @@ def heading_blank_lines(article: Article, ctx: RuleContext) -> Iterator[Diagnost
     Example: a paragraph line directly followed by `## Next steps`.
     Use instead: a blank line before and after `## Next steps`.
     Fix: inserts the blank line (which renders the same).
+    Options: none.
     """
     doc = ctx.doc
     lines = _body_lines(article)
