@@ -30,7 +30,7 @@ def run(*args: str | Path, check: bool = True) -> int:
 
 
 def setup() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (dev.py runs under any python3)
         sys.exit(f"kbtool needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.is_file() and STAMP.read_text().strip() == wanted:
@@ -38,8 +38,16 @@ def setup() -> None:
     if not (BIN / "python").exists():
         print(f"Creating {VENV} ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "-e", ".[test]")
+    run(
+        BIN / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-e",
+        ".[test]",
+    )
     STAMP.write_text(wanted + "\n")
 
 
@@ -51,10 +59,23 @@ def demo() -> int:
     banner("Lint: every article checked by every rule")
     lint = run(kbtool, "lint", check=False)
     banner("Review: what needs a review now")
-    review = run(kbtool, "review", "--status", "overdue", "--status", "due-soon",
-                 "--status", "never-reviewed", "--group-by", "status", check=False)
-    print("\nNext: `.venv/bin/kbtool articles` lists every article; "
-          "`.venv/bin/kbtool review plan` shows the reviews due next quarter.")
+    review = run(
+        kbtool,
+        "review",
+        "--status",
+        "overdue",
+        "--status",
+        "due-soon",
+        "--status",
+        "never-reviewed",
+        "--group-by",
+        "status",
+        check=False,
+    )
+    print(
+        "\nNext: `.venv/bin/kbtool articles` lists every article; "
+        "`.venv/bin/kbtool review plan` shows the reviews due next quarter."
+    )
     return lint or review
 
 

@@ -32,13 +32,16 @@ def init_kb(target: Path, *, name: str, locale: str, today: dt.date) -> list[Pat
     if target.exists() and not target.is_dir():
         raise UsageError("exists and is not a folder", path=target)
     files: dict[Path, str] = {
-        target / CONFIG_FILENAME: _scaffold("kbtool.toml").replace("{name}", name)
+        target / CONFIG_FILENAME: _scaffold("kbtool.toml")
+        .replace("{name}", name)
         .replace("{locale}", locale),
         target / ".gitignore": _scaffold("gitignore"),
-        target / "articles" / locale / "getting-started" / "_index.md":
-            _scaffold("articles/getting-started/_index.md"),
-        target / "articles" / locale / "getting-started" / "welcome.md":
-            _scaffold("articles/getting-started/welcome.md").replace("{today}", today.isoformat()),
+        target / "articles" / locale / "getting-started" / "_index.md": _scaffold(
+            "articles/getting-started/_index.md"
+        ),
+        target / "articles" / locale / "getting-started" / "welcome.md": _scaffold(
+            "articles/getting-started/welcome.md"
+        ).replace("{today}", today.isoformat()),
     }
     for kind in TEMPLATE_TYPES:
         files[target / "templates" / f"{kind}.md"] = _scaffold(f"templates/{kind}.md")
@@ -97,8 +100,10 @@ def new_article(
         slug = article_id
         if not slug or slug != file_slug(slug):
             suggestion = file_slug(slug)
-            raise UsageError(f"'{slug}' cannot be an id: use lower-case letters, digits and "
-                             "hyphens" + (f", e.g. '{suggestion}'" if suggestion else ""))
+            raise UsageError(
+                f"'{slug}' cannot be an id: use lower-case letters, digits and "
+                "hyphens" + (f", e.g. '{suggestion}'" if suggestion else "")
+            )
     else:
         slug = file_slug(title)
         if not slug:
@@ -114,8 +119,10 @@ def new_article(
         raise UsageError(f"unknown locale '{locale}' (locales: {', '.join(locales)})")
     with_locale = bool(locales) or _wants_locale_level(articles)
     if not with_locale and locale != config.kb.default_locale:
-        raise UsageError(f"this knowledge base has no locale folders; '{locale}' is not its "
-                         f"language ({config.kb.default_locale})")
+        raise UsageError(
+            f"this knowledge base has no locale folders; '{locale}' is not its "
+            f"language ({config.kb.default_locale})"
+        )
     folder = articles / locale if with_locale else articles
     path = folder / section_slug / f"{slug}.md"
     if path.exists():
@@ -131,8 +138,9 @@ def new_article(
         values["owner"] = owner
     updates = {config.field_keys(name)[0]: value for name, value in values.items()}
     # a built-in template names fields canonically; under a mapping those keys mean nothing
-    replaced = [name for name in values if name not in config.field_keys(name)
-                and name not in updates]
+    replaced = [
+        name for name in values if name not in config.field_keys(name) and name not in updates
+    ]
     data = edit_front_matter(template, updates, remove=replaced, path=path)
     write_atomic(path, data, create=True)
     return NewArticle(path=path, id=slug)

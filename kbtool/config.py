@@ -76,7 +76,7 @@ class KbConfig:
     articles_dir: str = _opt("articles", "Folder holding the articles, relative to the root.")
     locales: tuple[str, ...] = _opt(
         (),
-        "Locale folders directly under `articles_dir` (e.g. `[\"en\", \"sv\"]`). Empty: "
+        'Locale folders directly under `articles_dir` (e.g. `["en", "sv"]`). Empty: '
         "detected from folder names that are language codes; none found means a "
         "single-language base without a locale level.",
     )
@@ -142,7 +142,7 @@ class FieldsConfig:
     )
     values: dict[str, dict[str, str]] = _opt(
         {},
-        "Value maps per field, e.g. `[fields.values.type] article = \"concept\"` turns a "
+        'Value maps per field, e.g. `[fields.values.type] article = "concept"` turns a '
         "repository's `ms.topic: article` into type concept.",
     )
     status_default: str = _opt("published", "Status of articles that do not state one.")
@@ -195,9 +195,9 @@ class TaxonomyConfig:
 class ReviewIntervalsConfig:
     """`[review.intervals]`: review intervals by section, type or locale."""
 
-    section: dict[str, str] = _opt({}, "Interval per section, e.g. `billing = \"monthly\"`.")
-    type: dict[str, str] = _opt({}, "Interval per content type, e.g. `announcement = \"yearly\"`.")
-    locale: dict[str, str] = _opt({}, "Interval per locale, e.g. `ja-jp = \"6 months\"`.")
+    section: dict[str, str] = _opt({}, 'Interval per section, e.g. `billing = "monthly"`.')
+    type: dict[str, str] = _opt({}, 'Interval per content type, e.g. `announcement = "yearly"`.')
+    locale: dict[str, str] = _opt({}, 'Interval per locale, e.g. `ja-jp = "6 months"`.')
 
 
 @dataclass(frozen=True)
@@ -253,12 +253,15 @@ class LintConfig:
         (), "Rules to run, by code (`KB104`), family prefix (`KB1`) or name. Empty: the defaults."
     )
     ignore: tuple[str, ...] = _opt((), "Rules not to run (codes, prefixes or names).")
-    severity: dict[str, str] = _opt({}, "Severity overrides: `KB401 = \"error\"`.")
+    severity: dict[str, str] = _opt({}, 'Severity overrides: `KB401 = "error"`.')
     per_path_ignores: dict[str, tuple[str, ...]] = _opt(
-        {}, "Rules to ignore per path glob: `\"legal/**\" = [\"KB401\"]`."
+        {}, 'Rules to ignore per path glob: `"legal/**" = ["KB401"]`.'
     )
-    fail_on: str = _opt("error", "Lowest severity that makes `kbtool lint` exit 1.",
-                        choices=("error", "warning", "info", "never"))
+    fail_on: str = _opt(
+        "error",
+        "Lowest severity that makes `kbtool lint` exit 1.",
+        choices=("error", "warning", "info", "never"),
+    )
     options: dict[str, Any] = _opt({}, "Rule options, e.g. `title_max = 60`.")
 
 
@@ -266,9 +269,7 @@ class LintConfig:
 class SearchConfig:
     """`[search]`: the full-text index and the answer bot."""
 
-    synonyms: dict[str, tuple[str, ...]] = _opt(
-        {}, "Synonyms: `login = [\"sign in\", \"log in\"]`."
-    )
+    synonyms: dict[str, tuple[str, ...]] = _opt({}, 'Synonyms: `login = ["sign in", "log in"]`.')
     analyzers: dict[str, str] = _opt({}, "Analyzer per locale, overriding the built-in choice.")
     boosts: dict[str, float] = _opt(
         {"title": 3.0, "labels": 2.8, "section_title": 1.5, "body": 1.0},
@@ -292,7 +293,7 @@ class SiteConfig:
     contact_email: str = _opt("", "Address for the contact form's mailto: fallback.")
     popular: tuple[str, ...] = _opt((), "Article ids shown as popular on the home page.")
     footer_links: dict[str, str] = _opt({}, "Footer links: label = URL.")
-    colors: dict[str, str] = _opt({}, "Theme colours: `accent = \"#0b57d0\"`.")
+    colors: dict[str, str] = _opt({}, 'Theme colours: `accent = "#0b57d0"`.')
     widget_areas: tuple[str, ...] = _opt(
         (), "Product areas that get widget data (empty: every area articles name)."
     )
@@ -395,7 +396,7 @@ class _Locator:
             key = self._KEY.match(line)
             if key:
                 self.lines.setdefault((*table, *self._split(key.group(1))), number)
-                scan.feed(line[key.end():])
+                scan.feed(line[key.end() :])
 
     @staticmethod
     def _split(dotted: str) -> tuple[str, ...]:
@@ -474,9 +475,7 @@ class _Builder:
         self.problems: list[ConfigProblem] = []
 
     def problem(self, keys: tuple[str, ...], message: str, severity: str = "error") -> None:
-        self.problems.append(
-            ConfigProblem(self.source, self.locator.line(keys), message, severity)
-        )
+        self.problems.append(ConfigProblem(self.source, self.locator.line(keys), message, severity))
 
     def build(self, cls: type[Any], data: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
         hints = typing.get_type_hints(cls)
@@ -540,8 +539,11 @@ class _Builder:
         meta = spec.metadata if spec is not None else {}
         choices = meta.get("choices")
         if choices and raw not in choices:
-            self.problem(keys, f"'{name}' must be one of {', '.join(choices)}, got {raw!r}"
-                         f"{_hint(str(raw), choices)}")
+            self.problem(
+                keys,
+                f"'{name}' must be one of {', '.join(choices)}, got {raw!r}"
+                f"{_hint(str(raw), choices)}",
+            )
             return _INVALID
         minimum = meta.get("minimum")
         if minimum is not None and raw < minimum:
@@ -552,7 +554,10 @@ class _Builder:
 
 _INVALID = object()
 _TYPE_NAMES: dict[Any, str] = {
-    str: "a string", int: "an integer", float: "a number", bool: "true or false",
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
 }
 
 
@@ -618,30 +623,42 @@ def _semantic_checks(config: Config, builder: _Builder) -> None:
                 problem(("fields", "date_formats", str(i)), f"bad date format {fmt!r}: {exc}")
     for name in config.fields.values:
         if name not in MAPPABLE_FIELDS:
-            problem(("fields", "values", name),
-                    f"unknown field '{name}'{_hint(name, MAPPABLE_FIELDS)}")
+            problem(
+                ("fields", "values", name), f"unknown field '{name}'{_hint(name, MAPPABLE_FIELDS)}"
+            )
     locales = config.kb.locales
     if locales and config.kb.default_locale not in locales:
-        problem(("kb", "default_locale"),
-                f"default_locale '{config.kb.default_locale}' is not one of kb.locales "
-                f"({', '.join(locales)})")
+        problem(
+            ("kb", "default_locale"),
+            f"default_locale '{config.kb.default_locale}' is not one of kb.locales "
+            f"({', '.join(locales)})",
+        )
     taxonomy = config.taxonomy
     for i, rule in enumerate(config.tags.rules):
-        for kind, allowed in (("stages", taxonomy.stages), ("channels", taxonomy.channels),
-                              ("remove_stages", taxonomy.stages),
-                              ("remove_channels", taxonomy.channels)):
+        for kind, allowed in (
+            ("stages", taxonomy.stages),
+            ("channels", taxonomy.channels),
+            ("remove_stages", taxonomy.stages),
+            ("remove_channels", taxonomy.channels),
+        ):
             for value in getattr(rule, kind):
                 if value not in allowed:
-                    problem(("tags", "rules", str(i), kind),
-                            f"'{value}' is not in the taxonomy{_hint(value, allowed)}")
+                    problem(
+                        ("tags", "rules", str(i), kind),
+                        f"'{value}' is not in the taxonomy{_hint(value, allowed)}",
+                    )
         for value in rule.type:
             if value not in taxonomy.types:
-                problem(("tags", "rules", str(i), "type"),
-                        f"type '{value}' is not in the taxonomy{_hint(value, taxonomy.types)}")
+                problem(
+                    ("tags", "rules", str(i), "type"),
+                    f"type '{value}' is not in the taxonomy{_hint(value, taxonomy.types)}",
+                )
     for code, level in config.lint.severity.items():
         if level not in ("error", "warning", "info", "off"):
-            problem(("lint", "severity", code),
-                    f"severity of {code} must be error, warning, info or off, got {level!r}")
+            problem(
+                ("lint", "severity", code),
+                f"severity of {code} must be error, warning, info or off, got {level!r}",
+            )
 
 
 # --------------------------------------------------------------------------- loading

@@ -25,9 +25,16 @@ _NAMED_INTERVALS: dict[str, tuple[int, int]] = {
 }
 _UNIT_DAYS = {"d": 1, "day": 1, "days": 1, "w": 7, "week": 7, "weeks": 7}
 _UNIT_MONTHS = {
-    "m": 1, "mo": 1, "month": 1, "months": 1,
-    "q": 3, "quarter": 3, "quarters": 3,
-    "y": 12, "year": 12, "years": 12,
+    "m": 1,
+    "mo": 1,
+    "month": 1,
+    "months": 1,
+    "q": 3,
+    "quarter": 3,
+    "quarters": 3,
+    "y": 12,
+    "year": 12,
+    "years": 12,
 }
 _INTERVAL_RE = re.compile(r"^\s*(\d+)\s*[-_ ]?\s*([a-z]+)\s*$")
 

@@ -160,7 +160,7 @@ class _Listing:
         return found
 
     def exists_exactly(self, path: str, root: str) -> str | None:
-        """"dir", "file", or None: does `path` exist, every name below `root` in its exact case?"""
+        """ "dir", "file", or None: does `path` exist, every name below `root` in its exact case?"""
         if path in self._exact:
             return self._exact[path]
         if path == root:
@@ -230,8 +230,11 @@ class LinkIndex:
         key = (localized, article.locale)
         found = self._locale_roots.get(key)
         if found is None:
-            found = (posixpath.join(self.articles_root, article.locale) if localized
-                     else self.articles_root)
+            found = (
+                posixpath.join(self.articles_root, article.locale)
+                if localized
+                else self.articles_root
+            )
             self._locale_roots[key] = found
         return found
 
@@ -294,8 +297,9 @@ class LinkIndex:
             return Resolved(LinkKind.SITE, raw, fragment=fragment)
         relative = written[2:] if written.startswith("~/") else written.lstrip("/")
         full = posixpath.normpath(posixpath.join(base, relative))
-        if not _within(full, self.root) or (written.startswith("~/")
-                                              and not _within(full, locale_root)):
+        if not _within(full, self.root) or (
+            written.startswith("~/") and not _within(full, locale_root)
+        ):
             return Resolved(LinkKind.SITE, raw, fragment=fragment)
         kind = self._listing.exists_exactly(full, self.root)
         if kind is None and not posixpath.splitext(full)[1]:
@@ -308,10 +312,17 @@ class LinkIndex:
             if article is not None:
                 return Resolved(LinkKind.ARTICLE, raw, Path(full), article, fragment)
             return Resolved(LinkKind.FILE, raw, Path(full), fragment=fragment)
-        suggestion, case_only = self._suggest(written, base, relative, full, source_dir,
-                                              locale_root)
-        return Resolved(LinkKind.MISSING, raw, Path(full), fragment=fragment,
-                        suggestion=suggestion, case_only=case_only)
+        suggestion, case_only = self._suggest(
+            written, base, relative, full, source_dir, locale_root
+        )
+        return Resolved(
+            LinkKind.MISSING,
+            raw,
+            Path(full),
+            fragment=fragment,
+            suggestion=suggestion,
+            case_only=case_only,
+        )
 
     def _base(self, written: str, source_dir: str, locale_root: str) -> str | None:
         """The folder a path is relative to; None for a path of another site."""
@@ -329,8 +340,9 @@ class LinkIndex:
 
     # ----------------------------------------------------------- suggesting
 
-    def _suggest(self, written: str, base: str, relative: str, full: str, source_dir: str,
-                 locale_root: str) -> tuple[str, bool]:
+    def _suggest(
+        self, written: str, base: str, relative: str, full: str, source_dir: str, locale_root: str
+    ) -> tuple[str, bool]:
         """A corrected spelling of `written`: letter case, a moved file, a near-miss name."""
         fixed = self._fix_case(base, relative)
         if fixed is not None:
@@ -344,8 +356,9 @@ class LinkIndex:
             return self._spell(written, self._key(moved[0]), source_dir, locale_root), False
         close = self._similar(parent, name)
         if close:
-            return self._spell(written, posixpath.join(parent, close), source_dir,
-                               locale_root), False
+            return self._spell(
+                written, posixpath.join(parent, close), source_dir, locale_root
+            ), False
         return "", False
 
     def _similar(self, parent: str, name: str) -> str:
@@ -356,8 +369,11 @@ class LinkIndex:
             found = ""
             if self._listing.exists_exactly(parent, self.root) == "dir":
                 suffix = posixpath.splitext(name)[1].lower()
-                candidates = [n for n in self._listing.entries(parent)
-                              if posixpath.splitext(n)[1].lower() == suffix]
+                candidates = [
+                    n
+                    for n in self._listing.entries(parent)
+                    if posixpath.splitext(n)[1].lower() == suffix
+                ]
                 close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.8)
                 found = close[0] if close else ""
             self._similar_names[key] = found
@@ -420,4 +436,3 @@ def link_index(corpus: Corpus) -> LinkIndex:
     index = LinkIndex(corpus)
     _INDEXES[key] = (weakref.ref(corpus), index)
     return index
-

@@ -51,8 +51,9 @@ __all__ = [
     "strip_markup",
 ]
 
-CALLOUT = re.compile(r"^\s*\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION|INFO|SUCCESS|ERROR)\]\s*",
-                     re.IGNORECASE)
+CALLOUT = re.compile(
+    r"^\s*\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION|INFO|SUCCESS|ERROR)\]\s*", re.IGNORECASE
+)
 _INCLUDE = re.compile(r"\[!INCLUDE\s*\[([^\]]*)\]\(([^)]*)\)\]", re.IGNORECASE)
 # what is left of an include in the text of an inline token once its link is parsed
 _INCLUDE_TEXT = re.compile(r"\[!INCLUDE\s*([^\]\[]*)\]", re.IGNORECASE)
@@ -325,13 +326,16 @@ def split_lines(body: str) -> list[str]:
 def _html_ids(body: str) -> tuple[str, ...]:
     if "<" not in body:
         return ()
-    return tuple(dict.fromkeys(m.group(1) or m.group(2) or m.group(3)
-                               for m in _HTML_ID.finditer(body)))
+    return tuple(
+        dict.fromkeys(m.group(1) or m.group(2) or m.group(3) for m in _HTML_ID.finditer(body))
+    )
 
 
 def _attributes(text: str) -> dict[str, str]:
-    return {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
-            for m in _ATTRIBUTE.finditer(text)}
+    return {
+        m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
+        for m in _ATTRIBUTE.finditer(text)
+    }
 
 
 _BLOCK_KINDS = {
@@ -412,8 +416,9 @@ class _Walker:
             kind = "comment"
         line = token.map[0] + 1 + self.offset
         end = max(token.map[1] + self.offset, line)
-        if kind == "paragraph" and _TRIPLE_COLON.match(self.lines[token.map[0]]
-                                                       if token.map[0] < len(self.lines) else ""):
+        if kind == "paragraph" and _TRIPLE_COLON.match(
+            self.lines[token.map[0]] if token.map[0] < len(self.lines) else ""
+        ):
             kind = "directive"
         self.blocks.append(Block(kind, line, end))
 
@@ -458,16 +463,18 @@ class _Walker:
             after = following.markup
         first, last = self._span(open_token)
         ordered = open_token.type == "ordered_list_open"
-        self.lists.append(ListBlock(
-            line=first + 1 + self.offset,
-            end_line=last + self.offset,
-            ordered=ordered,
-            marker=open_token.markup or ("." if ordered else "-"),
-            items=tuple(items),
-            depth=depth,
-            before=before,
-            after=after,
-        ))
+        self.lists.append(
+            ListBlock(
+                line=first + 1 + self.offset,
+                end_line=last + self.offset,
+                ordered=ordered,
+                marker=open_token.markup or ("." if ordered else "-"),
+                items=tuple(items),
+                depth=depth,
+                before=before,
+                after=after,
+            )
+        )
 
     # --------------------------------------------------------------- headings
 
@@ -477,8 +484,16 @@ class _Walker:
             line = self._line(open_token)
             if self.blocks and self.blocks[-1].kind == "heading" and self.blocks[-1].line == line:
                 self.blocks[-1] = replace(self.blocks[-1], kind="tab")
-            self.tabs.append(Heading(int(open_token.tag[1]), _inline_text(inline), line, "", raw,
-                                     nested=bool(self._context)))
+            self.tabs.append(
+                Heading(
+                    int(open_token.tag[1]),
+                    _inline_text(inline),
+                    line,
+                    "",
+                    raw,
+                    nested=bool(self._context),
+                )
+            )
             return
         text, explicit = explicit_anchor(raw)
         if explicit is None and not any(c in raw for c in "*_~"):
@@ -489,8 +504,18 @@ class _Walker:
         line = self._line(open_token)
         end = (open_token.map[1] if open_token.map else 1) + self.offset
         setext = bool(open_token.markup and open_token.markup[0] in "=-")
-        self.headings.append(Heading(int(open_token.tag[1]), plain, line, anchor, raw, setext,
-                                     max(end, line), bool(self._context)))
+        self.headings.append(
+            Heading(
+                int(open_token.tag[1]),
+                plain,
+                line,
+                anchor,
+                raw,
+                setext,
+                max(end, line),
+                bool(self._context),
+            )
+        )
         self._links(inline)
 
     # ----------------------------------------------------------------- inline
@@ -526,12 +551,24 @@ class _Walker:
             alt = attributes.get("alt-text", "")
             # DocFX icons are decorative: they take no alt text
             icon = attributes.get("type", "").lower() == "icon"
-            self.links.append(self._locate(source, alt, first, last, cursor, _QUOTED,
-                                           image=True, directive=True, decorative=icon))
+            self.links.append(
+                self._locate(
+                    source,
+                    alt,
+                    first,
+                    last,
+                    cursor,
+                    _QUOTED,
+                    image=True,
+                    directive=True,
+                    decorative=icon,
+                )
+            )
             lightbox = attributes.get("lightbox", "")
             if lightbox and lightbox != source:
-                self.links.append(self._locate(lightbox, alt, first, last, cursor, _QUOTED,
-                                               directive=True))
+                self.links.append(
+                    self._locate(lightbox, alt, first, last, cursor, _QUOTED, directive=True)
+                )
 
     def _span(self, token: Token) -> tuple[int, int]:
         """Body line indexes [first, last) of a block-level token."""
@@ -557,18 +594,32 @@ class _Walker:
                 target = str(child.attrs.get("href", ""))
                 text = _link_text(children, index)
                 include = target in include_targets and _after_include(children, index)
-                self.links.append(self._locate(target, text, first, last, cursor, _BRACKETED,
-                                               include=include))
+                self.links.append(
+                    self._locate(target, text, first, last, cursor, _BRACKETED, include=include)
+                )
             elif kind == "image":
                 target = str(child.attrs.get("src", ""))
-                self.links.append(self._locate(target, child.content, first, last, cursor,
-                                               _BRACKETED, image=True))
+                self.links.append(
+                    self._locate(target, child.content, first, last, cursor, _BRACKETED, image=True)
+                )
             elif kind == "html_inline":
                 self._html(child.content, first, last, cursor)
 
-    def _locate(self, target: str, text: str, first: int, last: int, cursor: list[int],
-                prefixes: tuple[str, ...], *, image: bool = False, include: bool = False,
-                html: bool = False, directive: bool = False, decorative: bool = False) -> Link:
+    def _locate(
+        self,
+        target: str,
+        text: str,
+        first: int,
+        last: int,
+        cursor: list[int],
+        prefixes: tuple[str, ...],
+        *,
+        image: bool = False,
+        include: bool = False,
+        html: bool = False,
+        directive: bool = False,
+        decorative: bool = False,
+    ) -> Link:
         """The link, with the line and column of its target in the source lines [first, last).
 
         Links are found in order from `cursor` (the line index and column after
@@ -582,8 +633,9 @@ class _Walker:
             decoded = unquote(bare)
             if decoded != bare:
                 needles.append(decoded)
-        found = self._find([(p + n, len(p)) for n in needles for p in prefixes], first, last,
-                           cursor)
+        found = self._find(
+            [(p + n, len(p)) for n in needles for p in prefixes], first, last, cursor
+        )
         if found is None and needles:
             found = self._find([(n, 0) for n in needles], first, last, cursor)
         if found is None and not html and not directive:
@@ -591,11 +643,21 @@ class _Walker:
         if found is None:
             found = (max(cursor[0], first), cursor[1] if cursor[0] >= first else 0)
         index, column = found
-        return Link(target, text, index + 1 + self.offset, column + 1, image, html, include,
-                    directive, decorative)
+        return Link(
+            target,
+            text,
+            index + 1 + self.offset,
+            column + 1,
+            image,
+            html,
+            include,
+            directive,
+            decorative,
+        )
 
-    def _find(self, needles: list[tuple[str, int]], first: int, last: int,
-              cursor: list[int]) -> tuple[int, int] | None:
+    def _find(
+        self, needles: list[tuple[str, int]], first: int, last: int, cursor: list[int]
+    ) -> tuple[int, int] | None:
         """(line index, column) of the earliest needle at or after `cursor`; moves the cursor.
 
         Each needle comes with how many of its characters to skip (a prefix).
@@ -628,9 +690,19 @@ class _Walker:
             if target is None:
                 continue
             alt = attributes.get("alt") if tag == "img" else None
-            self.links.append(self._locate(target, alt or "", first, last, cursor, _QUOTED,
-                                           image=tag == "img", html=True,
-                                           decorative=alt is not None and not alt.strip()))
+            self.links.append(
+                self._locate(
+                    target,
+                    alt or "",
+                    first,
+                    last,
+                    cursor,
+                    _QUOTED,
+                    image=tag == "img",
+                    html=True,
+                    decorative=alt is not None and not alt.strip(),
+                )
+            )
 
     # ------------------------------------------------------------ code, html
 
@@ -645,7 +717,8 @@ class _Walker:
             opening = self.lines[first]
             column = opening.find(token.markup) + 1 if token.markup in opening else 1
             closed = last - first >= 2 and _is_closing_fence(
-                self.lines[last - 1] if last - 1 < len(self.lines) else "", token.markup)
+                self.lines[last - 1] if last - 1 < len(self.lines) else "", token.markup
+            )
         self.code_blocks.append(CodeBlock(line, end, token.info.strip(), fenced, closed, column))
 
     def _html_block(self, token: Token) -> None:
@@ -703,8 +776,9 @@ def _join(pieces: Iterable[tuple[str, str]], *, marks: bool) -> str:
         text = _EMPHASIS.sub("", text)
     if codes:
         text = _PLACEHOLDERS.sub(
-            lambda m: codes[i] if (i := ord(m.group()) - _PLACEHOLDER) < len(codes)
-            else m.group(), text)
+            lambda m: codes[i] if (i := ord(m.group()) - _PLACEHOLDER) < len(codes) else m.group(),
+            text,
+        )
     return strip_markup(text).strip()
 
 

@@ -73,8 +73,11 @@ def update_file(path: Path, *, check: bool = False) -> bool:
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     root = Path(__file__).resolve().parents[1]
-    stale = [p for p in (root / "README.md", root / "docs" / "configuration.md")
-             if p.is_file() and update_file(p, check=check)]
+    stale = [
+        p
+        for p in (root / "README.md", root / "docs" / "configuration.md")
+        if p.is_file() and update_file(p, check=check)
+    ]
     for path in stale:
         print(f"{'out of date' if check else 'updated'}: {path}")
     return 1 if check and stale else 0

@@ -117,14 +117,17 @@ def invalid_values(article: Article, config: Config) -> list[TaxonomyProblem]:
         else:
             values = (getattr(article, field) or "",)
         value_map = config.fields.values.get(field, {})
-        written = _written(article.meta.get(key), config.fields.list_separator
-                           if field in ("stages", "channels") else None)
+        written = _written(
+            article.meta.get(key),
+            config.fields.list_separator if field in ("stages", "channels") else None,
+        )
         for value in dict.fromkeys(values):
             if not value or value in allowed:
                 continue
             raw = next((w for w in written if w != value and value_map.get(w) == value), None)
-            problems.append(TaxonomyProblem(field, value, suggest(value, allowed), raw, key,
-                                            allowed))
+            problems.append(
+                TaxonomyProblem(field, value, suggest(value, allowed), raw, key, allowed)
+            )
     return problems
 
 

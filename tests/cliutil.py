@@ -27,12 +27,14 @@ _CLEAN_ENV: dict[str, str | None] = {
 }
 
 
-def run(*args: str, env: Mapping[str, str | None] | None = None, input: str | None = None
-        ) -> Result:
+def run(
+    *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None
+) -> Result:
     """Invoke `kbtool ARGS...`; exceptions that escape kbtool are kept in `result.exception`."""
     runner = CliRunner()
-    return runner.invoke(app, list(args), env={**_CLEAN_ENV, **(env or {})}, input=input,
-                         prog_name="kbtool")
+    return runner.invoke(
+        app, list(args), env={**_CLEAN_ENV, **(env or {})}, input=input, prog_name="kbtool"
+    )
 
 
 def write_kb(root: Path, files: Mapping[str, str | bytes]) -> Path:

@@ -45,8 +45,13 @@ select = ["KB991", "KB992", "KB001", "KB002"]
 
 @contextmanager
 def fixed_rules() -> Iterator[None]:
-    @rule("KB991", "test-bad-word", severity=Severity.ERROR, fixable=True,
-          options=(Option("bad_word", "BAD", "The word to report."),))
+    @rule(
+        "KB991",
+        "test-bad-word",
+        severity=Severity.ERROR,
+        fixable=True,
+        options=(Option("bad_word", "BAD", "The word to report."),),
+    )
     def bad_word(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         """Test rule: the word BAD in the body.
 
@@ -59,9 +64,14 @@ def fixed_rules() -> Iterator[None]:
             while start >= 0:
                 line = article.body_line + offset
                 edit = TextEdit(line, start + 1, line, start + 1 + len(word), "GOOD")
-                yield ctx.report(line, f"'{word}' found", column=start + 1, end_line=line,
-                                 end_column=start + 1 + len(word),
-                                 fix=Fix(f"replace {word} with GOOD", (edit,)))
+                yield ctx.report(
+                    line,
+                    f"'{word}' found",
+                    column=start + 1,
+                    end_line=line,
+                    end_column=start + 1 + len(word),
+                    fix=Fix(f"replace {word} with GOOD", (edit,)),
+                )
                 start = text.find(word, start + 1)
 
     @rule("KB992", "test-shared-title", severity=Severity.WARNING, scope="corpus")
@@ -73,10 +83,14 @@ def fixed_rules() -> Iterator[None]:
         titles = Counter(a.title for a in corpus.articles)
         for article in corpus.articles:
             if titles[article.title] > 1:
-                yield ctx.report(article, article.field_line("title"),
-                                 f"title '{article.title}' is shared with another article")
+                yield ctx.report(
+                    article,
+                    article.field_line("title"),
+                    f"title '{article.title}' is shared with another article",
+                )
 
     CALLS.clear()
+
     @rule("KB994", "test-missing-target", severity=Severity.ERROR)
     def missing_target(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         """Test rule: `[[id]]` of a missing article, `{{file}}` of a missing file.

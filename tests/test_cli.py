@@ -23,25 +23,44 @@ COLOR = re.compile(r"\x1b\[(?:\d+;)*3[0-9](?:;\d+)*m")  # a foreground colour
 @pytest.fixture
 def kb(tmp_path: Path) -> Path:
     """A small two-language knowledge base, no git."""
-    return write_kb(tmp_path / "kb", {
-        "articles/en/account/reset-password.md": article(
-            id="reset-password", title="Reset your password", type="how-to",
-            stages=["new", "experienced"], channels=["search", "answer-bot"],
-            owner="account-team", last_reviewed="2026-01-10",
-        ),
-        "articles/en/account/delete-account.md": article(
-            title="Delete your account", type="how-to", stages=["experienced"],
-            channels=["agent"], owner="account-team", status="draft",
-        ),
-        "articles/en/billing/refunds.md": article(
-            title="Refunds, explained", type="faq", stages=["prospective"], channels=["search"],
-            owner="billing-team", last_reviewed="2026-02-01",
-        ),
-        "articles/sv/account/reset-password.md": article(
-            id="reset-password", title="Återställ ditt lösenord", type="how-to",
-            stages=["new"], channels=["search"], translation_of="reset-password",
-        ),
-    })
+    return write_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/account/reset-password.md": article(
+                id="reset-password",
+                title="Reset your password",
+                type="how-to",
+                stages=["new", "experienced"],
+                channels=["search", "answer-bot"],
+                owner="account-team",
+                last_reviewed="2026-01-10",
+            ),
+            "articles/en/account/delete-account.md": article(
+                title="Delete your account",
+                type="how-to",
+                stages=["experienced"],
+                channels=["agent"],
+                owner="account-team",
+                status="draft",
+            ),
+            "articles/en/billing/refunds.md": article(
+                title="Refunds, explained",
+                type="faq",
+                stages=["prospective"],
+                channels=["search"],
+                owner="billing-team",
+                last_reviewed="2026-02-01",
+            ),
+            "articles/sv/account/reset-password.md": article(
+                id="reset-password",
+                title="Återställ ditt lösenord",
+                type="how-to",
+                stages=["new"],
+                channels=["search"],
+                translation_of="reset-password",
+            ),
+        },
+    )
 
 
 def ids(result_stdout: str) -> list[str]:
@@ -76,8 +95,16 @@ def test_main_help_lists_every_command() -> None:
     result = run("--help")
     assert result.exit_code == 0
     assert result.stdout.startswith("Usage: kbtool [OPTIONS] COMMAND [ARGS]...")
-    for option in ("--root", "-C", "--config", "--quiet", "--verbose", "--no-color",
-                   "--version", "--debug"):
+    for option in (
+        "--root",
+        "-C",
+        "--config",
+        "--quiet",
+        "--verbose",
+        "--no-color",
+        "--version",
+        "--debug",
+    ):
         assert re.search(rf"(^|\s|,){re.escape(option)}\b", result.stdout), option
     section = result.stdout.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
     listed = [line.split()[0] for line in section.splitlines()]
@@ -85,8 +112,9 @@ def test_main_help_lists_every_command() -> None:
     assert "Exit codes:" in result.stdout
 
 
-@pytest.mark.parametrize(("path", "command"), ALL_COMMANDS,
-                         ids=[" ".join(p) for p, _ in ALL_COMMANDS])
+@pytest.mark.parametrize(
+    ("path", "command"), ALL_COMMANDS, ids=[" ".join(p) for p, _ in ALL_COMMANDS]
+)
 def test_every_command_has_help_with_examples(path: tuple[str, ...], command: Any) -> None:
     assert command.help and command.help.strip(), "no help text"
     assert command.get_short_help_str().strip()
@@ -104,14 +132,17 @@ def test_every_command_has_help_with_examples(path: tuple[str, ...], command: An
 
 def _examples(help_text: str) -> list[str]:
     after = help_text.split("Examples:", 1)[1]
-    return [line.strip() for line in inspect.cleandoc(after).splitlines()
-            if line.strip().startswith("kbtool")]
+    return [
+        line.strip()
+        for line in inspect.cleandoc(after).splitlines()
+        if line.strip().startswith("kbtool")
+    ]
 
 
 def test_examples_in_new_help_print_one_per_line() -> None:
     out = run("new", "--help").stdout.splitlines()
     start = out.index("  Examples:")
-    assert out[start + 1: start + 3] == [
+    assert out[start + 1 : start + 3] == [
         '    kbtool new "Reset your password" --section account --owner account-team',
         '    kbtool new "Why was I charged twice?" --type faq --section billing --locale sv',
     ]
@@ -190,8 +221,9 @@ def test_internal_error_is_short_without_debug(kb: Path, monkeypatch: pytest.Mon
 
 
 @pytest.mark.parametrize("how", ["--debug", "KBTOOL_DEBUG"])
-def test_internal_error_traceback_with_debug(kb: Path, monkeypatch: pytest.MonkeyPatch,
-                                             how: str) -> None:
+def test_internal_error_traceback_with_debug(
+    kb: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
     _break_select(monkeypatch)
     if how == "--debug":
         result = run("--debug", "-C", str(kb), "articles")
@@ -231,8 +263,9 @@ def test_keyboard_interrupt(kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 # --------------------------------------------------------------------------- global options
 
 
-def test_root_is_found_upwards_from_the_current_folder(kb: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_root_is_found_upwards_from_the_current_folder(
+    kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (kb / "kbtool.toml").write_text('[kb]\nname = "Found"\n', encoding="utf-8")
     monkeypatch.chdir(kb / "articles" / "en" / "billing")
     result = run("articles", "-f", "json")
@@ -240,8 +273,9 @@ def test_root_is_found_upwards_from_the_current_folder(kb: Path,
     assert json.loads(result.stdout)["root"] == str(kb.resolve())
 
 
-def test_config_option_sets_the_root_to_its_folder(kb: Path, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_option_sets_the_root_to_its_folder(
+    kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (kb / "other.toml").write_text('[kb]\ndefault_locale = "sv"\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     result = run("--config", str(kb / "other.toml"), "config", "-f", "json")
@@ -283,7 +317,10 @@ def test_articles_table(kb: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = [line for line in lines(result.stdout) if line.startswith("│")]
     assert [row.split("│")[1].strip() for row in rows] == [
-        "delete-account", "reset-password", "refunds", "reset-password",
+        "delete-account",
+        "reset-password",
+        "refunds",
+        "reset-password",
     ]
     assert "│ Återställ ditt lösenord │" in result.stdout
     assert lines(result.stdout)[-1] == "4 article(s) (en 3, sv 1); no load problems"
@@ -326,8 +363,19 @@ def test_articles_csv(kb: Path) -> None:
     result = run("-C", str(kb), "articles", "--format", "csv", "--locale", "en")
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0]) == ["id", "locale", "title", "type", "section", "stages", "channels",
-                             "owner", "last_reviewed", "status", "path"]
+    assert list(rows[0]) == [
+        "id",
+        "locale",
+        "title",
+        "type",
+        "section",
+        "stages",
+        "channels",
+        "owner",
+        "last_reviewed",
+        "status",
+        "path",
+    ]
     assert [r["id"] for r in rows] == ["delete-account", "reset-password", "refunds"]
     assert rows[1]["stages"] == "new;experienced"
     assert rows[2]["title"] == "Refunds, explained"
@@ -340,17 +388,23 @@ def test_articles_csv(kb: Path) -> None:
     [
         (["--locale", "sv"], ["sv/reset-password"]),
         (["--locale", "en,sv", "--type", "faq"], ["en/refunds"]),
-        (["--type", "how-to", "--type", "faq"],
-         ["en/delete-account", "en/reset-password", "en/refunds", "sv/reset-password"]),
+        (
+            ["--type", "how-to", "--type", "faq"],
+            ["en/delete-account", "en/reset-password", "en/refunds", "sv/reset-password"],
+        ),
         (["--section", "billing"], ["en/refunds"]),
         (["--stage", "experienced"], ["en/delete-account", "en/reset-password"]),
-        (["--stage", "prospective", "--stage", "new"],
-         ["en/reset-password", "en/refunds", "sv/reset-password"]),
+        (
+            ["--stage", "prospective", "--stage", "new"],
+            ["en/reset-password", "en/refunds", "sv/reset-password"],
+        ),
         (["--channel", "answer-bot"], ["en/reset-password"]),
         (["--owner", "billing-team"], ["en/refunds"]),
         (["--status", "draft"], ["en/delete-account"]),
-        (["--status", "published", "--section", "account", "--locale", "en"],
-         ["en/reset-password"]),
+        (
+            ["--status", "published", "--section", "account", "--locale", "en"],
+            ["en/reset-password"],
+        ),
         (["--owner", "nobody"], []),
     ],
 )
@@ -361,8 +415,15 @@ def test_articles_filters(kb: Path, options: list[str], expected: list[str]) -> 
 
 
 def test_articles_paths_limit_the_inventory(kb: Path) -> None:
-    result = run("-C", str(kb), "articles", "-f", "json", str(kb / "articles/en/account"),
-                 str(kb / "articles/sv/account/reset-password.md"))
+    result = run(
+        "-C",
+        str(kb),
+        "articles",
+        "-f",
+        "json",
+        str(kb / "articles/en/account"),
+        str(kb / "articles/sv/account/reset-password.md"),
+    )
     assert result.exit_code == 0, result.output
     assert ids(result.stdout) == ["en/delete-account", "en/reset-password", "sv/reset-password"]
 
@@ -389,10 +450,13 @@ def test_articles_output_file(kb: Path) -> None:
 
 @pytest.fixture
 def broken_kb(kb: Path) -> Path:
-    write_kb(kb, {
-        "articles/en/billing/broken.md": "---\ntitle: [unclosed\n---\nBody\n",
-        "articles/en/billing/binary.md": b"\x00\x01\x02",
-    })
+    write_kb(
+        kb,
+        {
+            "articles/en/billing/broken.md": "---\ntitle: [unclosed\n---\nBody\n",
+            "articles/en/billing/binary.md": b"\x00\x01\x02",
+        },
+    )
     return kb
 
 
@@ -402,7 +466,7 @@ def test_load_problems_are_listed_after_the_table(broken_kb: Path) -> None:
     out = lines(result.stdout)
     heading = out.index("Load problems")
     assert out[heading - 1].endswith("load problem(s)")
-    problems = out[heading + 1:]
+    problems = out[heading + 1 :]
     assert len(problems) == 2
     assert problems[0].startswith("articles/en/billing/binary.md:1:1: error: binary file")
     assert re.match(r"articles/en/billing/broken\.md:[23]:\d+: error: invalid YAML", problems[1])

@@ -40,7 +40,12 @@ def test_no_file_means_all_defaults(tmp_path: Path) -> None:
     assert config.review.default_interval == "quarterly"
     assert config.fields.date_formats == ("%Y-%m-%d",)
     assert set(config.taxonomy.types) == {
-        "how-to", "troubleshooting", "faq", "reference", "concept", "announcement",
+        "how-to",
+        "troubleshooting",
+        "faq",
+        "reference",
+        "concept",
+        "announcement",
     }
 
 
@@ -54,7 +59,7 @@ def test_values_override_defaults_and_are_typed() -> None:
     config, problems = parse_config(
         '[kb]\nname = "Acme Help"\nlocales = ["en", "sv"]\nmax_file_size = 2048\n'
         '[fields]\nlast_reviewed = "ms.date"\nowner = ["owner", "ms.author"]\n'
-        '[search]\nsuggest_threshold = 1\ninclude_drafts = true\n'
+        "[search]\nsuggest_threshold = 1\ninclude_drafts = true\n"
         '[[tags.rules]]\nname = "bot"\ntype = "troubleshooting"\nchannels = ["answer-bot"]\n'
     )
     assert problems == []
@@ -117,7 +122,7 @@ def test_wrong_types_name_the_key_and_the_value() -> None:
         "locales = 3\n"  # 3
         "[search]\n"  # 4
         'include_drafts = "yes"\n'  # 5
-        "boosts = { title = 3, body = \"high\" }\n"  # 6
+        'boosts = { title = 3, body = "high" }\n'  # 6
         "[review]\n"  # 7
         'intervals = "monthly"\n'  # 8
         "[site]\n"  # 9
@@ -157,8 +162,11 @@ def test_bad_values() -> None:
     assert problems_of(text) == [
         (2, "'kb.max_file_size' must be at least 1, got 0"),
         (4, "default_locale 'de' is not one of kb.locales (en, sv)"),
-        (6, "'lint.fail_on' must be one of error, warning, info, never, got 'warn' "
-            "(did you mean 'warning'?)"),
+        (
+            6,
+            "'lint.fail_on' must be one of error, warning, info, never, got 'warn' "
+            "(did you mean 'warning'?)",
+        ),
         (8, "severity of KB104 must be error, warning, info or off, got 'fatal'"),
         (10, "date format 'dd/mm/yyyy' has no % directive"),
         (11, "unknown field 'kind' (did you mean 'id'?)"),
@@ -329,13 +337,16 @@ def test_find_root_walks_up_to_the_config(tmp_path: Path) -> None:
 
 
 def test_config_command_prints_valid_toml_of_the_effective_config(tmp_path: Path) -> None:
-    write_kb(tmp_path, {
-        CONFIG_FILENAME: (
-            '[kb]\nname = "Acme Help"\n[review.intervals.section]\nbilling = "monthly"\n'
-        ),
-        "articles/en/billing/a.md": "---\ntitle: A\n---\n",
-        "articles/sv/billing/a.md": "---\ntitle: A\n---\n",
-    })
+    write_kb(
+        tmp_path,
+        {
+            CONFIG_FILENAME: (
+                '[kb]\nname = "Acme Help"\n[review.intervals.section]\nbilling = "monthly"\n'
+            ),
+            "articles/en/billing/a.md": "---\ntitle: A\n---\n",
+            "articles/sv/billing/a.md": "---\ntitle: A\n---\n",
+        },
+    )
     result = run("-C", str(tmp_path), "config")
     assert result.exit_code == 0, result.output
     header = [line for line in result.stdout.splitlines() if line.startswith("#")]
@@ -377,14 +388,19 @@ def test_config_command_without_a_file_shows_defaults(tmp_path: Path) -> None:
 
 
 def test_config_command_exits_2_with_one_line_per_problem(tmp_path: Path) -> None:
-    write_kb(tmp_path, {CONFIG_FILENAME: (
-        "[reveiw]\n"  # 1
-        "x = 1\n"  # 2
-        "[review]\n"  # 3
-        'defualt_interval = "monthly"\n'  # 4
-        "[[tags.rules]]\n"  # 5
-        'stages = ["nwe"]\n'  # 6
-    )})
+    write_kb(
+        tmp_path,
+        {
+            CONFIG_FILENAME: (
+                "[reveiw]\n"  # 1
+                "x = 1\n"  # 2
+                "[review]\n"  # 3
+                'defualt_interval = "monthly"\n'  # 4
+                "[[tags.rules]]\n"  # 5
+                'stages = ["nwe"]\n'  # 6
+            )
+        },
+    )
     result = run("-C", str(tmp_path), "config")
     assert result.exit_code == 2
     source = tmp_path / CONFIG_FILENAME
@@ -403,8 +419,11 @@ def test_config_command_json_lists_problems(tmp_path: Path) -> None:
     result = run("-C", str(tmp_path), "config", "--format", "json")
     assert result.exit_code == 2
     assert json.loads(result.stdout)["problems"] == [
-        {"line": 2, "severity": "error",
-         "message": "'kb.max_file_size' must be at least 1, got -1"},
+        {
+            "line": 2,
+            "severity": "error",
+            "message": "'kb.max_file_size' must be at least 1, got -1",
+        },
     ]
 
 
@@ -441,10 +460,13 @@ def test_config_output_file(tmp_path: Path) -> None:
 
 
 def test_commands_refuse_to_run_with_a_bad_config(tmp_path: Path) -> None:
-    write_kb(tmp_path, {
-        CONFIG_FILENAME: "[kb]\nmax_file_size = 'x'\n",
-        "articles/a.md": "---\ntitle: A\n---\n",
-    })
+    write_kb(
+        tmp_path,
+        {
+            CONFIG_FILENAME: "[kb]\nmax_file_size = 'x'\n",
+            "articles/a.md": "---\ntitle: A\n---\n",
+        },
+    )
     result = run("-C", str(tmp_path), "articles")
     assert result.exit_code == 2
     assert result.stdout == ""

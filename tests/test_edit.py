@@ -48,8 +48,9 @@ def test_changes_only_the_value_and_keeps_the_trailing_comment() -> None:
         "Body with last_reviewed: 2026-01-01 in it.\n"
     )
     after = edit(before, {"last_reviewed": dt.date(2026, 11, 23)})
-    assert after == before.replace("last_reviewed: 2026-01-01  # bump me",
-                                   "last_reviewed: 2026-11-23  # bump me")
+    assert after == before.replace(
+        "last_reviewed: 2026-01-01  # bump me", "last_reviewed: 2026-11-23  # bump me"
+    )
 
 
 def test_quoted_values_stay_quoted_the_same_way() -> None:
@@ -244,8 +245,15 @@ ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(ANY_TEXT, st.lists(ANY_TEXT, max_size=4), st.floats(allow_nan=False),
-                 st.integers(), st.dates()))
+@given(
+    st.one_of(
+        ANY_TEXT,
+        st.lists(ANY_TEXT, max_size=4),
+        st.floats(allow_nan=False),
+        st.integers(),
+        st.dates(),
+    )
+)
 def test_render_value_reads_back_as_the_value(value: Any) -> None:
     text = render_value(value)
     assert "\n" not in text and "\r" not in text
@@ -260,8 +268,9 @@ _KEY = st.from_regex(r"[a-z][a-z0-9_]{0,7}(\.[a-z]{1,5})?", fullmatch=True).filt
 )
 _WORD = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,8}", fullmatch=True)
 _TEXT = st.text(
-    st.characters(categories=("L", "N", "P", "S", "Zs"),
-                  exclude_characters="\x85\u2028\u2029\ufeff"),
+    st.characters(
+        categories=("L", "N", "P", "S", "Zs"), exclude_characters="\x85\u2028\u2029\ufeff"
+    ),
     max_size=15,
 )
 _COMMENT = _TEXT.map(lambda t: "# " + t)
@@ -278,20 +287,43 @@ class _Entry:
 
 @st.composite
 def _entry(draw: st.DrawFn, key: str) -> _Entry:
-    kind = draw(st.sampled_from(["plain", "int", "date", "single", "double", "flow", "block",
-                                 "empty", "literal", "mapping"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "plain",
+                "int",
+                "date",
+                "single",
+                "double",
+                "flow",
+                "block",
+                "empty",
+                "literal",
+                "mapping",
+            ]
+        )
+    )
     comment = draw(st.none() | _COMMENT)
     tail = f"  {comment}" if comment else ""
     if kind in ("plain", "int", "date", "single", "double", "flow", "empty"):
         value = {
             "plain": lambda: draw(_WORD),
-            "int": lambda: str(draw(st.integers(-10**6, 10**6))),
+            "int": lambda: str(draw(st.integers(-(10**6), 10**6))),
             "date": lambda: draw(st.dates(dt.date(1990, 1, 1), dt.date(2100, 1, 1))).isoformat(),
             "single": lambda: "'" + draw(_TEXT).replace("'", "''") + "'",
             "double": lambda: json.dumps(draw(_TEXT), ensure_ascii=False),
-            "flow": lambda: "[" + ", ".join(
-                draw(st.lists(_WORD | _TEXT.map(lambda t: json.dumps(t, ensure_ascii=False)),
-                              max_size=3))) + "]",
+            "flow": lambda: (
+                "["
+                + ", ".join(
+                    draw(
+                        st.lists(
+                            _WORD | _TEXT.map(lambda t: json.dumps(t, ensure_ascii=False)),
+                            max_size=3,
+                        )
+                    )
+                )
+                + "]"
+            ),
             "empty": lambda: "",
         }[kind]()
         line = f"{key}: {value}" if value else f"{key}:"
@@ -348,9 +380,14 @@ def _documents(draw: st.DrawFn) -> _Doc:
     return _Doc(raw, with_eol, eol, bom, entries, closing)
 
 
-_NEW_VALUES = st.one_of(_WORD, ANY_TEXT, st.integers(), st.booleans(),
-                        st.dates(dt.date(1990, 1, 1), dt.date(2100, 1, 1)),
-                        st.lists(_WORD | ANY_TEXT, max_size=4))
+_NEW_VALUES = st.one_of(
+    _WORD,
+    ANY_TEXT,
+    st.integers(),
+    st.booleans(),
+    st.dates(dt.date(1990, 1, 1), dt.date(2100, 1, 1)),
+    st.lists(_WORD | ANY_TEXT, max_size=4),
+)
 
 
 def _split_lines(raw: bytes) -> list[str]:
@@ -378,8 +415,9 @@ def test_setting_one_key_changes_only_its_lines(doc: _Doc, data: st.DataObject) 
         assert after[key] == value  # quoted like the old value, so text even if date-like
     else:
         assert after[key] == _expected(value)
-    assert {k: v for k, v in after.items() if k != key} == \
-        {k: v for k, v in before.items() if k != key}
+    assert {k: v for k, v in after.items() if k != key} == {
+        k: v for k, v in before.items() if k != key
+    }
     assert out.startswith(BOM) == doc.bom
     new = _split_lines(out)
     old = doc.lines
@@ -390,14 +428,14 @@ def test_setting_one_key_changes_only_its_lines(doc: _Doc, data: st.DataObject) 
         # exactly one line appended before the closing ---
         c = doc.closing
         assert new[:c] == old[:c]
-        assert new[c + 1:] == old[c:]
+        assert new[c + 1 :] == old[c:]
         assert yaml.safe_load(new[c]) == {key: _expected(value)}
         return
     first, last, entry = doc.entries[key]
     suffix = len(old) - last - 1
     assert new[:first] == old[:first]
-    assert new[len(new) - suffix:] == old[last + 1:]
-    middle = new[first: len(new) - suffix]
+    assert new[len(new) - suffix :] == old[last + 1 :]
+    middle = new[first : len(new) - suffix]
     assert middle[0].startswith(f"{key}:")
     if entry.block_list and isinstance(value, list) and value:
         assert middle[0] == old[first]  # the key line itself is untouched
@@ -422,7 +460,7 @@ def test_removing_a_key_removes_exactly_its_lines(doc: _Doc, data: st.DataObject
     before = meta(doc.raw)
     out = edit_front_matter(doc.raw, {}, remove=[key])
     first, last, _ = doc.entries[key]
-    assert _split_lines(out) == doc.lines[:first] + doc.lines[last + 1:]
+    assert _split_lines(out) == doc.lines[:first] + doc.lines[last + 1 :]
     before.pop(key)
     assert meta(out) == before
 
@@ -515,6 +553,9 @@ def test_edit_then_write_round_trip(tmp_path: Path) -> None:
     original = b"---\r\ntitle: T # c\r\nlast_reviewed: 2025-01-01\r\n---\r\nBody\r\n"
     path.write_bytes(original)
     raw = path.read_bytes()
-    write_atomic(path, edit_front_matter(raw, {"last_reviewed": dt.date(2026, 2, 3)}),
-                 expected_hash=content_hash(raw))
+    write_atomic(
+        path,
+        edit_front_matter(raw, {"last_reviewed": dt.date(2026, 2, 3)}),
+        expected_hash=content_hash(raw),
+    )
     assert path.read_bytes() == original.replace(b"2025-01-01", b"2026-02-03")

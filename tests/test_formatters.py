@@ -56,30 +56,71 @@ def _readability(*_: Any) -> Any:
 RULES = (
     Rule("KB301", "broken-link", Severity.ERROR, _broken_link, "corpus"),
     Rule("KB205", "trailing-whitespace", Severity.INFO, _trailing, fixable=True),
-    Rule("KB401", "readability", Severity.WARNING, _readability,
-         options=(Option("readability_min", {"en": 50}, "Lowest score.", per_locale=True),)),
+    Rule(
+        "KB401",
+        "readability",
+        Severity.WARNING,
+        _readability,
+        options=(Option("readability_min", {"en": 50}, "Lowest score.", per_locale=True),),
+    ),
 )
 
 DIAGNOSTICS = (
-    Diagnostic("articles/en/billing/refunds.md", 3, 1, "KB401",
-               "Flesch reading ease 31 is below 50", "readability", Severity.WARNING),
-    Diagnostic("articles/en/billing/refunds.md", 12, 5, "KB301",
-               "link to missing article '../account/pasword.md' (did you mean "
-               "'password.md'?)", "broken-link", Severity.ERROR, 12, 30),
-    Diagnostic("articles/en/billing/refunds.md", 14, 9, "KB205",
-               "trailing whitespace", "trailing-whitespace", Severity.INFO, 14, 11,
-               Fix("remove trailing whitespace", (TextEdit(14, 9, 14, 11, ""),))),
-    Diagnostic("articles/sv/konto/lösenord, 100%.md", 1, 1, "KB301",
-               "a message with: colons, commas, 100% and\nnewline\r", "broken-link",
-               Severity.ERROR),
+    Diagnostic(
+        "articles/en/billing/refunds.md",
+        3,
+        1,
+        "KB401",
+        "Flesch reading ease 31 is below 50",
+        "readability",
+        Severity.WARNING,
+    ),
+    Diagnostic(
+        "articles/en/billing/refunds.md",
+        12,
+        5,
+        "KB301",
+        "link to missing article '../account/pasword.md' (did you mean 'password.md'?)",
+        "broken-link",
+        Severity.ERROR,
+        12,
+        30,
+    ),
+    Diagnostic(
+        "articles/en/billing/refunds.md",
+        14,
+        9,
+        "KB205",
+        "trailing whitespace",
+        "trailing-whitespace",
+        Severity.INFO,
+        14,
+        11,
+        Fix("remove trailing whitespace", (TextEdit(14, 9, 14, 11, ""),)),
+    ),
+    Diagnostic(
+        "articles/sv/konto/lösenord, 100%.md",
+        1,
+        1,
+        "KB301",
+        "a message with: colons, commas, 100% and\nnewline\r",
+        "broken-link",
+        Severity.ERROR,
+    ),
 )
 
 
 def report() -> Report:
     return Report(
-        diagnostics=tuple(sorted(DIAGNOSTICS)), rules=RULES, files=12, version="9.9.9",
-        problems=(ConfigProblem(Path("kbtool.toml"), 7, "unknown lint rule 'KB999' in "
-                                "lint.ignore", "warning"),),
+        diagnostics=tuple(sorted(DIAGNOSTICS)),
+        rules=RULES,
+        files=12,
+        version="9.9.9",
+        problems=(
+            ConfigProblem(
+                Path("kbtool.toml"), 7, "unknown lint rule 'KB999' in lint.ignore", "warning"
+            ),
+        ),
     )
 
 
@@ -93,7 +134,8 @@ def test_golden(name: str) -> None:
     assert path.is_file(), f"{path} is missing: run with KBTOOL_UPDATE_GOLDEN=1"
     assert text == path.read_bytes().decode("utf-8"), (
         f"{name} output differs from {path}; if the change is intended, regenerate with "
-        "KBTOOL_UPDATE_GOLDEN=1")
+        "KBTOOL_UPDATE_GOLDEN=1"
+    )
 
 
 def test_every_format_handles_an_empty_report() -> None:
@@ -110,10 +152,13 @@ def test_every_format_handles_an_empty_report() -> None:
 def test_text_lines_and_summary() -> None:
     text = FORMATTERS["text"](report())
     lines = text.splitlines()
-    assert lines[0] == ("articles/en/billing/refunds.md:3:1: KB401 Flesch reading ease 31 is "
-                        "below 50 (readability)")
-    assert "Found 4 problems (2 errors, 1 warning, 1 info) in 2 of 12 files; 1 fixable with " \
-           "--fix." in lines
+    assert lines[0] == (
+        "articles/en/billing/refunds.md:3:1: KB401 Flesch reading ease 31 is below 50 (readability)"
+    )
+    assert (
+        "Found 4 problems (2 errors, 1 warning, 1 info) in 2 of 12 files; 1 fixable with "
+        "--fix." in lines
+    )
     assert lines[-3].split() == ["KB301", "broken-link", "2", "error"]
 
 
@@ -123,11 +168,22 @@ def test_json_follows_the_documented_schema() -> None:
     assert set(data) == {"schema", "tool", "summary", "rules", "diagnostics", "config_problems"}
     assert data["summary"]["by_severity"] == {"error": 2, "warning": 1, "info": 1}
     first = data["diagnostics"][0]
-    assert set(first) == {"path", "line", "column", "end_line", "end_column", "code", "name",
-                          "severity", "message", "fix"}
+    assert set(first) == {
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "code",
+        "name",
+        "severity",
+        "message",
+        "fix",
+    }
     fixed = next(d for d in data["diagnostics"] if d["fix"])
-    assert fixed["fix"]["edits"] == [{"line": 14, "column": 9, "end_line": 14,
-                                      "end_column": 11, "new_text": ""}]
+    assert fixed["fix"]["edits"] == [
+        {"line": 14, "column": 9, "end_line": 14, "end_column": 11, "new_text": ""}
+    ]
     # every field the documentation lists is there
     doc = (Path(__file__).parents[1] / "docs" / "json-schemas.md").read_text(encoding="utf-8")
     for key in (*data, *data["summary"], *first, "description", "edits", "new_text"):
@@ -138,13 +194,17 @@ def test_github_annotations_escape_per_githubs_rules() -> None:
     assert escape_data("100% a\r\nb") == "100%25 a%0D%0Ab"
     assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
     lines = FORMATTERS["github"](report()).splitlines()
-    assert lines[1] == ("::error file=articles/en/billing/refunds.md,line=12,col=5,endLine=12,"
-                        "endColumn=30,title=KB301 broken-link::link to missing article "
-                        "'../account/pasword.md' (did you mean 'password.md'?)")
+    assert lines[1] == (
+        "::error file=articles/en/billing/refunds.md,line=12,col=5,endLine=12,"
+        "endColumn=30,title=KB301 broken-link::link to missing article "
+        "'../account/pasword.md' (did you mean 'password.md'?)"
+    )
     assert lines[2].startswith("::notice file=")
-    assert lines[3] == ("::error file=articles/sv/konto/lösenord%2C 100%25.md,line=1,col=1,"
-                        "title=KB301 broken-link::a message with: colons, commas, 100%25 and"
-                        "%0Anewline%0D")
+    assert lines[3] == (
+        "::error file=articles/sv/konto/lösenord%2C 100%25.md,line=1,col=1,"
+        "title=KB301 broken-link::a message with: colons, commas, 100%25 and"
+        "%0Anewline%0D"
+    )
     assert all("\n" not in line and "\r" not in line for line in lines)
 
 
@@ -176,10 +236,11 @@ def test_sarif_rules_and_results() -> None:
     assert [r["ruleId"] for r in results] == ["KB401", "KB301", "KB205", "KB301"]
     assert [r["level"] for r in results] == ["warning", "error", "note", "error"]
     location = results[1]["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"] == {"uri": "articles/en/billing/refunds.md",
-                                            "uriBaseId": "%SRCROOT%"}
-    assert location["region"] == {"startLine": 12, "startColumn": 5, "endLine": 12,
-                                  "endColumn": 30}
+    assert location["artifactLocation"] == {
+        "uri": "articles/en/billing/refunds.md",
+        "uriBaseId": "%SRCROOT%",
+    }
+    assert location["region"] == {"startLine": 12, "startColumn": 5, "endLine": 12, "endColumn": 30}
     assert results[1]["ruleIndex"] == 0
     assert "fixes" in results[2]
 

@@ -26,8 +26,10 @@ def _write(path: Path, text: str) -> None:
 def corpus(tmp_path: Path):  # type: ignore[no-untyped-def]
     front = "---\ntitle: {t}\ndescription: A description long enough for the rules here.\n---\n\n"
     _write(tmp_path / "kbtool.toml", '[kb]\nexclude = ["**/includes/**"]\n')
-    _write(tmp_path / "articles/en/account/reset-password.md",
-           front.format(t="Reset your password") + "## Steps\n")
+    _write(
+        tmp_path / "articles/en/account/reset-password.md",
+        front.format(t="Reset your password") + "## Steps\n",
+    )
     _write(tmp_path / "articles/en/billing/refund-policy.md", front.format(t="Refunds") + "x\n")
     _write(tmp_path / "articles/en/includes/note.md", "A fragment.\n")
     _write(tmp_path / "articles/assets/shot.png", "png")
@@ -35,23 +37,26 @@ def corpus(tmp_path: Path):  # type: ignore[no-untyped-def]
     return load_corpus(config, with_git=False)
 
 
-@pytest.mark.parametrize(("target", "kind"), [
-    ("../billing/refund-policy.md", LinkKind.ARTICLE),
-    ("../billing/refund-policy", LinkKind.ARTICLE),
-    ("./reset-password.md#steps", LinkKind.ARTICLE),
-    ("../includes/note.md", LinkKind.FILE),
-    ("../../assets/shot.png", LinkKind.FILE),
-    ("../billing/", LinkKind.FILE),
-    ("../Billing/refund-policy.md", LinkKind.MISSING),
-    ("nope.md", LinkKind.MISSING),
-    ("#steps", LinkKind.ANCHOR),
-    ("", LinkKind.EMPTY),
-    ("https://example.com/x.md", LinkKind.EXTERNAL),
-    ("//cdn.example.com/x.png", LinkKind.EXTERNAL),
-    ("/dynamics365/business-central/finance", LinkKind.SITE),
-    ("~/../other-repo/x.md", LinkKind.SITE),
-    ("../../../../outside.md", LinkKind.SITE),
-])
+@pytest.mark.parametrize(
+    ("target", "kind"),
+    [
+        ("../billing/refund-policy.md", LinkKind.ARTICLE),
+        ("../billing/refund-policy", LinkKind.ARTICLE),
+        ("./reset-password.md#steps", LinkKind.ARTICLE),
+        ("../includes/note.md", LinkKind.FILE),
+        ("../../assets/shot.png", LinkKind.FILE),
+        ("../billing/", LinkKind.FILE),
+        ("../Billing/refund-policy.md", LinkKind.MISSING),
+        ("nope.md", LinkKind.MISSING),
+        ("#steps", LinkKind.ANCHOR),
+        ("", LinkKind.EMPTY),
+        ("https://example.com/x.md", LinkKind.EXTERNAL),
+        ("//cdn.example.com/x.png", LinkKind.EXTERNAL),
+        ("/dynamics365/business-central/finance", LinkKind.SITE),
+        ("~/../other-repo/x.md", LinkKind.SITE),
+        ("../../../../outside.md", LinkKind.SITE),
+    ],
+)
 def test_resolve_kinds(corpus, target: str, kind: LinkKind) -> None:  # type: ignore[no-untyped-def]
     article = next(a for a in corpus.articles if a.id == "reset-password")
     assert link_index(corpus).resolve(article, target).kind is kind
@@ -62,7 +67,10 @@ def test_missing_targets_come_with_a_suggestion(corpus) -> None:  # type: ignore
     index = link_index(corpus)
     case = index.resolve(article, "../Billing/Refund-Policy.md#x")
     assert (case.suggestion, case.case_only, case.fragment) == (
-        "../billing/refund-policy.md", True, "x")
+        "../billing/refund-policy.md",
+        True,
+        "x",
+    )
     moved = index.resolve(article, "refund-policy.md")
     assert (moved.suggestion, moved.case_only) == ("../billing/refund-policy.md", False)
     typo = index.resolve(article, "../billing/refund-polcy.md")
@@ -74,20 +82,23 @@ def test_link_index_is_built_once_per_corpus(corpus) -> None:  # type: ignore[no
     assert link_index(corpus) is link_index(corpus)
 
 
-@pytest.mark.parametrize(("target", "image", "scheme"), [
-    ("javascript:alert(1)", False, "javascript"),
-    (" JaVa\tScRiPt:alert(1)", False, "javascript"),
-    ("&#106;avascript:alert(1)", False, "javascript"),
-    ("vbscript:msgbox", False, "vbscript"),
-    ("file:///etc/passwd", False, "file"),
-    ("data:text/html,<script>", False, "data"),
-    ("data:image/png;base64,AAAA", False, "data"),
-    ("data:image/png;base64,AAAA", True, None),
-    ("data:image/svg+xml;base64,AAAA", True, "data"),
-    ("https://example.com/javascript:x", False, None),
-    ("mailto:a@example.com", False, None),
-    ("relative/javascript.md", False, None),
-])
+@pytest.mark.parametrize(
+    ("target", "image", "scheme"),
+    [
+        ("javascript:alert(1)", False, "javascript"),
+        (" JaVa\tScRiPt:alert(1)", False, "javascript"),
+        ("&#106;avascript:alert(1)", False, "javascript"),
+        ("vbscript:msgbox", False, "vbscript"),
+        ("file:///etc/passwd", False, "file"),
+        ("data:text/html,<script>", False, "data"),
+        ("data:image/png;base64,AAAA", False, "data"),
+        ("data:image/png;base64,AAAA", True, None),
+        ("data:image/svg+xml;base64,AAAA", True, "data"),
+        ("https://example.com/javascript:x", False, None),
+        ("mailto:a@example.com", False, None),
+        ("relative/javascript.md", False, None),
+    ],
+)
 def test_unsafe_scheme(target: str, image: bool, scheme: str | None) -> None:
     assert unsafe_scheme(target, image=image) == scheme
 

@@ -43,11 +43,14 @@ def codes(stdout: str) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def kb(tmp_path: Path) -> Path:
-    return make_kb(tmp_path / "kb", {
-        "articles/en/a.md": md("Same title", "BAD start\n"),
-        "articles/en/b.md": md("Same title", "fine\n"),
-        "articles/en/c.md": md("Another title", "fine\n"),
-    })
+    return make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a.md": md("Same title", "BAD start\n"),
+            "articles/en/b.md": md("Same title", "fine\n"),
+            "articles/en/c.md": md("Another title", "fine\n"),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- exit codes
@@ -69,14 +72,17 @@ def test_text_report_and_exit_1_for_errors(kb: Path) -> None:
     assert err == ""
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    ((), 1),
-    (("--fail-on", "error"), 1),
-    (("--fail-on", "never"), 0),
-    (("--ignore", "KB991"), 0),  # only warnings left
-    (("--ignore", "KB991", "--fail-on", "warning"), 1),
-    (("--ignore", "KB991,KB992", "--fail-on", "info"), 0),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((), 1),
+        (("--fail-on", "error"), 1),
+        (("--fail-on", "never"), 0),
+        (("--ignore", "KB991"), 0),  # only warnings left
+        (("--ignore", "KB991", "--fail-on", "warning"), 1),
+        (("--ignore", "KB991,KB992", "--fail-on", "info"), 0),
+    ],
+)
 def test_fail_on(kb: Path, args: tuple[str, ...], expected: int) -> None:
     assert lint(kb, *args)[0] == expected
 
@@ -131,15 +137,19 @@ def test_json_report(kb: Path) -> None:
     assert data["schema"] == "kbtool.lint/1"
     assert data["summary"]["files"] == 3
     assert [(d["path"], d["code"]) for d in data["diagnostics"]] == [
-        ("articles/en/a.md", "KB992"), ("articles/en/a.md", "KB991"),
-        ("articles/en/b.md", "KB992")]
+        ("articles/en/a.md", "KB992"),
+        ("articles/en/a.md", "KB991"),
+        ("articles/en/b.md", "KB992"),
+    ]
     assert {r["code"] for r in data["rules"]} == {"KB001", "KB002", "KB991", "KB992"}
 
 
 def test_github_annotations(kb: Path) -> None:
     _, out, _ = lint(kb, "--format", "github")
-    assert "::error file=articles/en/a.md,line=5,col=1,endLine=5,endColumn=4," \
-           "title=KB991 test-bad-word::'BAD' found" in out.splitlines()
+    assert (
+        "::error file=articles/en/a.md,line=5,col=1,endLine=5,endColumn=4,"
+        "title=KB991 test-bad-word::'BAD' found" in out.splitlines()
+    )
 
 
 # --------------------------------------------------------------------------- selection
@@ -154,19 +164,24 @@ def test_paths_limit_the_report(kb: Path) -> None:
 
 def test_suppressions_and_per_path_ignores(tmp_path: Path) -> None:
     config = CONFIG + '\n[lint.per_path_ignores]\n"legal/**" = ["KB991"]\n'
-    root = make_kb(tmp_path / "kb", {
-        "articles/en/a.md": md("One", "<!-- kbtool-disable-next-line KB991 -->\nBAD\n"),
-        "articles/en/legal/b.md": md("Two", "BAD\n"),
-        "articles/en/c.md": md("Three", "<!-- kbtool-disable-next-line KB991 -->\nfine\n"),
-    }, config)
+    root = make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a.md": md("One", "<!-- kbtool-disable-next-line KB991 -->\nBAD\n"),
+            "articles/en/legal/b.md": md("Two", "BAD\n"),
+            "articles/en/c.md": md("Three", "<!-- kbtool-disable-next-line KB991 -->\nfine\n"),
+        },
+        config,
+    )
     code, out, _ = lint(root)
     assert codes(out) == [("articles/en/c.md:5", "KB001")]
     assert code == 0
 
 
 def test_unreadable_files_are_reported(tmp_path: Path) -> None:
-    root = make_kb(tmp_path / "kb", {"articles/en/a.md": md("Fine title"),
-                                     "articles/en/bin.md": b"abc\x00def"})
+    root = make_kb(
+        tmp_path / "kb", {"articles/en/a.md": md("Fine title"), "articles/en/bin.md": b"abc\x00def"}
+    )
     code, out, _ = lint(root)
     assert code == 1
     assert codes(out) == [("articles/en/bin.md:1", "KB002")]
@@ -180,13 +195,19 @@ CRLF_ARTICLE = (
     b"BAD and BAD\r\n\tindented  BAD\r\n<!-- kbtool-disable-next-line KB991 -->\r\nBAD kept\r\n"
     b"no newline at the end BAD"
 )
-CRLF_FIXED = CRLF_ARTICLE[:-3].replace(b"BAD and BAD", b"GOOD and GOOD").replace(
-    b"indented  BAD", b"indented  GOOD") + b"GOOD"
+CRLF_FIXED = (
+    CRLF_ARTICLE[:-3]
+    .replace(b"BAD and BAD", b"GOOD and GOOD")
+    .replace(b"indented  BAD", b"indented  GOOD")
+    + b"GOOD"
+)
 
 
 def test_fix_changes_only_the_fixed_spans(tmp_path: Path) -> None:
-    root = make_kb(tmp_path / "kb", {"articles/en/a.md": CRLF_ARTICLE,
-                                     "articles/en/b.md": md("Other", "BAD\n")})
+    root = make_kb(
+        tmp_path / "kb",
+        {"articles/en/a.md": CRLF_ARTICLE, "articles/en/b.md": md("Other", "BAD\n")},
+    )
     other = (root / "articles/en/b.md").read_bytes()
     code, out, _ = lint(root, "--fix", str(root / "articles/en/a.md"))
     assert (root / "articles/en/a.md").read_bytes() == CRLF_FIXED
@@ -227,13 +248,16 @@ def test_diff_shows_the_fix_and_writes_nothing(tmp_path: Path) -> None:
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     isolate_git(monkeypatch)
-    root = make_kb(tmp_path / "repo", {
-        "articles/en/a.md": md("Alpha", "BAD see [b](b.md)\n"),
-        "articles/en/b.md": md("Beta", "BAD\n"),
-        "articles/en/c.md": md("Gamma", "BAD\n"),
-        "articles/en/d.md": md("Delta", "BAD see [c](./c.md#part)\n"),
-        "articles/en/e.md": md("Epsilon", "BAD see [a](/en/a.md)\n"),
-    })
+    root = make_kb(
+        tmp_path / "repo",
+        {
+            "articles/en/a.md": md("Alpha", "BAD see [b](b.md)\n"),
+            "articles/en/b.md": md("Beta", "BAD\n"),
+            "articles/en/c.md": md("Gamma", "BAD\n"),
+            "articles/en/d.md": md("Delta", "BAD see [c](./c.md#part)\n"),
+            "articles/en/e.md": md("Epsilon", "BAD see [a](/en/a.md)\n"),
+        },
+    )
     init_repo(root)
     commit_all(root, "Add articles")
     return root
@@ -317,8 +341,9 @@ def test_rules_json() -> None:
     data = json.loads(run("rules", "--format", "json").stdout)
     assert data["schema"] == "kbtool.rules/1"
     rule = next(r for r in data["rules"] if r["code"] == "KB991")
-    assert rule["options"] == [{"name": "bad_word", "default": "BAD",
-                                "doc": "The word to report.", "per_locale": False}]
+    assert rule["options"] == [
+        {"name": "bad_word", "default": "BAD", "doc": "The word to report.", "per_locale": False}
+    ]
     assert rule["fixable"] is True and rule["documentation"]["why"]
 
 

@@ -87,8 +87,11 @@ bad_wrd = "WORSE"
     shown = [(p.line, p.severity, p.message) for p in settings.problems]
     assert shown == [
         (2, "warning", "unknown lint rule 'KB9999' in lint.select"),
-        (3, "warning", "unknown lint rule 'test-bad-wrod' in lint.ignore "
-                       "(did you mean 'test-bad-word'?)"),
+        (
+            3,
+            "warning",
+            "unknown lint rule 'test-bad-wrod' in lint.ignore (did you mean 'test-bad-word'?)",
+        ),
         (6, "warning", "unknown lint rule 'KB777' in lint.severity"),
         (9, "warning", "unknown lint rule 'KB778' in lint.per_path_ignores.\"legal/**\""),
         (12, "warning", "unknown lint option 'bad_wrd' (did you mean 'bad_word'?)"),
@@ -124,17 +127,22 @@ KB991 = "info"
 
 
 def test_severity_off_drops_a_rule(tmp_path: Path, rules: None) -> None:
-    config_text = ('[lint]\nselect = ["KB991", "KB992"]\n\n'
-                   '[lint.severity]\n"test-bad-word" = "off"\n')
+    config_text = (
+        '[lint]\nselect = ["KB991", "KB992"]\n\n[lint.severity]\n"test-bad-word" = "off"\n'
+    )
     root = make_kb(tmp_path / "kb", {"articles/en/a.md": md("Alpha")}, config_text)
     config, _ = load_config(root)
     assert [r.code for r in settings_from_config(config).rules] == ["KB992"]
 
 
 def test_exit_code_follows_fail_on(tmp_path: Path, rules: None) -> None:
-    root = make_kb(tmp_path / "kb", {
-        "articles/en/a.md": md("Same"), "articles/en/b.md": md("Same"),
-    })
+    root = make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a.md": md("Same"),
+            "articles/en/b.md": md("Same"),
+        },
+    )
     result = run(root)
     assert {d.severity for d in result.diagnostics} == {Severity.WARNING}
     assert exit_code(result, "error") == 0
@@ -187,11 +195,14 @@ def test_inline_suppressions(tmp_path: Path, rules: None) -> None:
 
 
 def test_file_level_suppression_and_blanket_disable(tmp_path: Path, rules: None) -> None:
-    root = make_kb(tmp_path / "kb", {
-        "articles/en/a.md": md("Same", "<!-- kbtool-disable-file KB991 KB992 -->\nBAD\n"),
-        "articles/en/b.md": md("Same", "<!-- kbtool-disable -->\nBAD\n"),
-        "articles/en/c.md": md("Other", "<!-- kbtool-disable-file -->\nfine\n"),
-    })
+    root = make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a.md": md("Same", "<!-- kbtool-disable-file KB991 KB992 -->\nBAD\n"),
+            "articles/en/b.md": md("Same", "<!-- kbtool-disable -->\nBAD\n"),
+            "articles/en/c.md": md("Other", "<!-- kbtool-disable-file -->\nfine\n"),
+        },
+    )
     result = run(root)
     # b's title is on line 2, before the blanket disable on line 5: it stays
     assert found(result) == [
@@ -200,9 +211,7 @@ def test_file_level_suppression_and_blanket_disable(tmp_path: Path, rules: None)
     ]
 
 
-def test_suppressions_of_rules_that_did_not_run_are_not_judged(
-    tmp_path: Path, rules: None
-) -> None:
+def test_suppressions_of_rules_that_did_not_run_are_not_judged(tmp_path: Path, rules: None) -> None:
     config_text = '[lint]\nselect = ["KB991", "KB001"]\n'
     body = "<!-- kbtool-disable-next-line KB992 -->\ntext\n"
     root = make_kb(tmp_path / "kb", {"articles/en/a.md": md("A title", body)}, config_text)
@@ -217,17 +226,19 @@ def test_unused_suppression_can_itself_be_ignored(tmp_path: Path, rules: None) -
 
 
 def test_parse_suppressions_ranges() -> None:
-    text = "\n".join([
-        "<!-- kbtool-disable KB4, KB991 -->",  # 10
-        "x",
-        "<!-- kbtool-enable KB401 -->",  # 12: closes the KB4/KB991 disable
-        "<!--kbtool-disable-->",  # 13
-        "<!-- kbtool-enable KB991 -->",  # 14: does not close a disable of everything
-        "~~~",
-        "<!-- kbtool-disable-next-line -->",  # 16: in a code block: an example
-        "~~~",
-        "<!-- kbtool-enable -->",  # 18
-    ])
+    text = "\n".join(
+        [
+            "<!-- kbtool-disable KB4, KB991 -->",  # 10
+            "x",
+            "<!-- kbtool-enable KB401 -->",  # 12: closes the KB4/KB991 disable
+            "<!--kbtool-disable-->",  # 13
+            "<!-- kbtool-enable KB991 -->",  # 14: does not close a disable of everything
+            "~~~",
+            "<!-- kbtool-disable-next-line -->",  # 16: in a code block: an example
+            "~~~",
+            "<!-- kbtool-enable -->",  # 18
+        ]
+    )
     with fixed_rules():
         parsed = parse_suppressions(text, resolve, first_line=10)
         codes = set(resolve(["KB4"])[0])
@@ -261,12 +272,21 @@ select = ["KB991"]
 "sv/notes/*.md" = ["test-bad-word"]
 "articles/en/drafts/**" = ["KB9"]
 """
-    files = {f"articles/{p}": md("Title here", "BAD\n") for p in (
-        "en/legal/terms.md", "sv/legal/villkor.md", "sv/notes/a.md", "en/notes/a.md",
-        "en/drafts/x.md", "en/guide.md")}
+    files = {
+        f"articles/{p}": md("Title here", "BAD\n")
+        for p in (
+            "en/legal/terms.md",
+            "sv/legal/villkor.md",
+            "sv/notes/a.md",
+            "en/notes/a.md",
+            "en/drafts/x.md",
+            "en/guide.md",
+        )
+    }
     root = make_kb(tmp_path / "kb", files, config_text)
     assert sorted({d.path for d in run(root).diagnostics}) == [
-        "articles/en/guide.md", "articles/en/notes/a.md",
+        "articles/en/guide.md",
+        "articles/en/notes/a.md",
     ]
 
 
@@ -274,12 +294,15 @@ select = ["KB991"]
 
 
 def test_files_that_cannot_be_loaded_are_reported(tmp_path: Path, rules: None) -> None:
-    root = make_kb(tmp_path / "kb", {
-        "articles/en/good.md": md("Good one"),
-        "articles/en/latin1.md": b"---\ntitle: Caf\xe9\n---\n",
-        "articles/en/empty.md": b"",
-        "articles/en/section/_index.md": b"---\ntitle: [unclosed\n---\n",
-    })
+    root = make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/good.md": md("Good one"),
+            "articles/en/latin1.md": b"---\ntitle: Caf\xe9\n---\n",
+            "articles/en/empty.md": b"",
+            "articles/en/section/_index.md": b"---\ntitle: [unclosed\n---\n",
+        },
+    )
     result = run(root)
     shown = [(d.path, d.line, d.code, d.severity) for d in result.diagnostics]
     assert shown == [
@@ -296,9 +319,13 @@ def test_files_that_cannot_be_loaded_are_reported(tmp_path: Path, rules: None) -
 def test_only_limits_the_report_but_corpus_rules_see_everything(
     tmp_path: Path, rules: None
 ) -> None:
-    root = make_kb(tmp_path / "kb", {
-        "articles/en/a.md": md("Same", "BAD\n"), "articles/en/b.md": md("Same", "BAD\n"),
-    })
+    root = make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a.md": md("Same", "BAD\n"),
+            "articles/en/b.md": md("Same", "BAD\n"),
+        },
+    )
     CALLS.clear()
     result = run(root, only={"articles/en/a.md"})
     assert found(result) == [("articles/en/a.md", 2, "KB992"), ("articles/en/a.md", 5, "KB991")]
@@ -307,9 +334,13 @@ def test_only_limits_the_report_but_corpus_rules_see_everything(
 
 
 def test_paths_limit_lint_tree(tmp_path: Path, rules: None) -> None:
-    root = make_kb(tmp_path / "kb", {
-        "articles/en/one/a.md": md("Same", "BAD\n"), "articles/en/two/b.md": md("Same"),
-    })
+    root = make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/one/a.md": md("Same", "BAD\n"),
+            "articles/en/two/b.md": md("Same"),
+        },
+    )
     result = tree(root, paths=[root / "articles/en/two"], use_cache=False)
     assert found(result) == [("articles/en/two/b.md", 2, "KB992")]
 
@@ -317,13 +348,21 @@ def test_paths_limit_lint_tree(tmp_path: Path, rules: None) -> None:
 def test_link_targets_resolve_relative_and_site_absolute_links(tmp_path: Path) -> None:
     root = make_kb(tmp_path / "kb", {"articles/en/a/x.md": md("X")})
     config, _ = load_config(root)
-    text = ("[a](../b/y.md#part) ![i](img.png) [web](https://example.com/z.md) "
-            "[abs](/help/z.md) <a href='w'>w</a>\n[ref]: ./r.md\n[top](#anchor)\n"
-            "[docfx](~/en/t.md)\n")
+    text = (
+        "[a](../b/y.md#part) ![i](img.png) [web](https://example.com/z.md) "
+        "[abs](/help/z.md) <a href='w'>w</a>\n[ref]: ./r.md\n[top](#anchor)\n"
+        "[docfx](~/en/t.md)\n"
+    )
     targets = set(link_targets(text, "en/a/x.md", config, "en", True))
-    assert {"articles/en/b/y.md", "articles/en/a/img.png", "articles/en/help/z.md",
-            "articles/help/z.md", "articles/en/a/w.md", "articles/en/a/r.md",
-            "articles/en/t.md"} <= targets
+    assert {
+        "articles/en/b/y.md",
+        "articles/en/a/img.png",
+        "articles/en/help/z.md",
+        "articles/help/z.md",
+        "articles/en/a/w.md",
+        "articles/en/a/r.md",
+        "articles/en/t.md",
+    } <= targets
     assert not any("example.com" in t or "anchor" in t for t in targets)
 
 
@@ -340,8 +379,11 @@ def test_a_rule_that_crashes_becomes_an_error_diagnostic(tmp_path: Path, rules: 
         raise RuntimeError("boom")
 
     try:
-        root = make_kb(tmp_path / "kb", {"articles/en/a.md": md("Alpha title")},
-                       '[lint]\nselect = ["KB993", "KB991"]\n')
+        root = make_kb(
+            tmp_path / "kb",
+            {"articles/en/a.md": md("Alpha title")},
+            '[lint]\nselect = ["KB993", "KB991"]\n',
+        )
         result = run(root)
         assert found(result) == [("articles/en/a.md", 1, "KB993")]
         assert "RuntimeError: boom" in result.diagnostics[0].message
@@ -354,8 +396,7 @@ def test_parallel_run_gives_the_same_result(
     tmp_path: Path, rules: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files: dict[str, str | bytes] = {
-        f"articles/en/s{i % 3}/a{i}.md": md(f"Title {i % 5}", "BAD\n" * (i % 3))
-        for i in range(30)
+        f"articles/en/s{i % 3}/a{i}.md": md(f"Title {i % 5}", "BAD\n" * (i % 3)) for i in range(30)
     }
     root = make_kb(tmp_path / "kb", files)
     sequential = run(root, jobs=1)
@@ -377,10 +418,14 @@ def test_parallel_run_gives_the_same_result(
 
 
 def test_an_unchanged_tree_is_answered_from_the_cache(tmp_path: Path, rules: None) -> None:
-    root = make_kb(tmp_path / "kb", {
-        "articles/en/a.md": md("Same", "BAD\n"), "articles/en/b.md": md("Same"),
-        "articles/en/c.md": md("Other", "BAD BAD\n"),
-    })
+    root = make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a.md": md("Same", "BAD\n"),
+            "articles/en/b.md": md("Same"),
+            "articles/en/c.md": md("Other", "BAD BAD\n"),
+        },
+    )
     first = tree(root)
     assert not first.cached
     assert CALLS == {"en/a.md": 1, "en/b.md": 1, "en/c.md": 1}
@@ -399,9 +444,13 @@ def test_an_unchanged_tree_is_answered_from_the_cache(tmp_path: Path, rules: Non
 def test_after_a_change_only_the_changed_article_is_linted_again(
     tmp_path: Path, rules: None
 ) -> None:
-    root = make_kb(tmp_path / "kb", {
-        "articles/en/a.md": md("Same", "BAD\n"), "articles/en/b.md": md("Same"),
-    })
+    root = make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a.md": md("Same", "BAD\n"),
+            "articles/en/b.md": md("Same"),
+        },
+    )
     tree(root)
     path = root / "articles/en/b.md"
     path.write_text(md("Different", "BAD\n"), encoding="utf-8")
@@ -437,19 +486,24 @@ def test_article_rules_that_read_the_corpus_are_rerun_when_it_changes(
     tmp_path: Path, rules: None
 ) -> None:
     config = '[lint]\nselect = ["KB991", "KB994"]\n'
-    root = make_kb(tmp_path / "kb", {
-        "articles/en/a.md": md("Alpha", "BAD see [[beta]] and {{chart.png}}\n"),
-        "articles/en/c.md": md("Gamma", "BAD\n"),
-    }, config)
+    root = make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a.md": md("Alpha", "BAD see [[beta]] and {{chart.png}}\n"),
+            "articles/en/c.md": md("Gamma", "BAD\n"),
+        },
+        config,
+    )
     first = tree(root)
     assert [d.message for d in first.diagnostics if d.code == "KB994"] == [
-        "no article 'beta'", "no file 'chart.png'"]
+        "no article 'beta'",
+        "no file 'chart.png'",
+    ]
     assert CALLS == {"en/a.md": 1, "en/c.md": 1, "KB994:en/a.md": 1, "KB994:en/c.md": 1}
     # another article appears: a.md is unchanged, but what KB994 says about it changes
     (root / "articles/en/beta.md").write_text(md("Beta", "fine\n"), encoding="utf-8")
     second = tree(root)
-    assert [d.message for d in second.diagnostics if d.code == "KB994"] == [
-        "no file 'chart.png'"]
+    assert [d.message for d in second.diagnostics if d.code == "KB994"] == ["no file 'chart.png'"]
     # only the corpus-dependent rule ran again on the unchanged articles
     assert CALLS["en/a.md"] == 1 and CALLS["en/c.md"] == 1
     assert CALLS["KB994:en/a.md"] == 2 and CALLS["en/beta.md"] == 1
@@ -469,12 +523,15 @@ def test_loading_through_the_cache_gives_the_corpus_the_loader_gives(
     from kbtool.lint.engine import _Tree
 
     isolate_git(monkeypatch)
-    root = make_kb(tmp_path / "kb", {
-        "articles/en/a.md": md("Alpha", "BAD\n", labels="[x, y]"),
-        "articles/en/s/_index.md": "---\ntitle: Section\n---\n",
-        "articles/en/s/b.md": b"\xef\xbb\xbf---\r\ntitle: Beta\r\n---\r\ntext\r\n",
-        "articles/en/bad.md": b"\xff\xfe",
-    })
+    root = make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a.md": md("Alpha", "BAD\n", labels="[x, y]"),
+            "articles/en/s/_index.md": "---\ntitle: Section\n---\n",
+            "articles/en/s/b.md": b"\xef\xbb\xbf---\r\ntitle: Beta\r\n---\r\ntext\r\n",
+            "articles/en/bad.md": b"\xff\xfe",
+        },
+    )
     init_repo(root)
     commit_all(root, "Add")
     (root / "articles/en/new.md").write_text(md("New"), encoding="utf-8")
@@ -505,17 +562,22 @@ def test_loading_through_the_cache_gives_the_corpus_the_loader_gives(
         assert corpus.layout == expected.layout
         assert corpus.articles[0].last_commit is not None
         # the second time only the unreadable file (never cached) is read
-        assert sorted(reads) == (["en/bad.md"] if round_ else
-                                 ["en/a.md", "en/bad.md", "en/new.md", "en/s/b.md"])
+        assert sorted(reads) == (
+            ["en/bad.md"] if round_ else ["en/a.md", "en/bad.md", "en/new.md", "en/s/b.md"]
+        )
         cache.save()
         cache = LintCache.open(root)
         assert cache is not None
 
 
 def test_a_rendered_report_is_cached_with_the_snapshot(tmp_path: Path, rules: None) -> None:
-    root = make_kb(tmp_path / "kb", {
-        "articles/en/a.md": md("Same", "BAD\n"), "articles/en/b.md": md("Same"),
-    })
+    root = make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a.md": md("Same", "BAD\n"),
+            "articles/en/b.md": md("Same"),
+        },
+    )
     calls: list[int] = []
 
     def render(result: LintResult) -> str:
@@ -543,12 +605,16 @@ def test_links_rules_rerun_only_for_articles_linking_to_what_changed(
     tmp_path: Path, rules: None
 ) -> None:
     config = '[lint]\nselect = ["KB991", "KB399"]\n'
-    root = make_kb(tmp_path / "kb", {
-        "articles/en/a.md": md("Alpha", "see [b](b.md) and [d](d.md)\n"),
-        "articles/en/b.md": md("Beta", "text\n"),
-        "articles/en/c.md": md("Gamma", "see [b](b.md)\n"),
-        "articles/en/e.md": md("Epsilon", "no links\n"),
-    }, config)
+    root = make_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a.md": md("Alpha", "see [b](b.md) and [d](d.md)\n"),
+            "articles/en/b.md": md("Beta", "text\n"),
+            "articles/en/c.md": md("Gamma", "see [b](b.md)\n"),
+            "articles/en/e.md": md("Epsilon", "no links\n"),
+        },
+        config,
+    )
     root = root.resolve()
 
     def messages() -> list[str]:
@@ -562,8 +628,7 @@ def test_links_rules_rerun_only_for_articles_linking_to_what_changed(
     assert (CALLS["KB399:en/a.md"], CALLS["KB399:en/c.md"], CALLS["KB399:en/e.md"]) == (1, 1, 2)
     # b's title changes: a and c link to it
     (root / "articles/en/b.md").write_text(md("Beta two", "text\n"), encoding="utf-8")
-    assert messages() == ["a.md: b.md: Beta two", "a.md: d.md: missing",
-                          "c.md: b.md: Beta two"]
+    assert messages() == ["a.md: b.md: Beta two", "a.md: d.md: missing", "c.md: b.md: Beta two"]
     assert (CALLS["KB399:en/a.md"], CALLS["KB399:en/c.md"], CALLS["KB399:en/e.md"]) == (2, 2, 2)
     # a new file: which files exist changed, so every links finding is checked again
     (root / "articles/en/d.md").write_text(md("Delta"), encoding="utf-8")

@@ -20,12 +20,15 @@ def fix(*edits: tuple[int, int, int, int, str]) -> Fix:
 
 def test_edits_replace_insert_and_delete() -> None:
     text = "alpha beta\ngamma  \ndelta\n"
-    new, applied, skipped = apply_fixes(text, [
-        fix((1, 7, 1, 11, "BETA")),
-        fix((2, 6, 2, 8, "")),  # trailing spaces
-        fix((3, 1, 3, 1, "> ")),  # insertion
-        fix((4, 1, 4, 1, "end\n")),  # at the end of the file
-    ])
+    new, applied, skipped = apply_fixes(
+        text,
+        [
+            fix((1, 7, 1, 11, "BETA")),
+            fix((2, 6, 2, 8, "")),  # trailing spaces
+            fix((3, 1, 3, 1, "> ")),  # insertion
+            fix((4, 1, 4, 1, "end\n")),  # at the end of the file
+        ],
+    )
     assert new == "alpha BETA\ngamma\n> delta\nend\n"
     assert len(applied) == 4 and skipped == []
 
@@ -39,11 +42,11 @@ def test_overlapping_and_impossible_fixes_are_skipped() -> None:
     outside = fix((7, 1, 7, 2, "x"))
     backwards = fix((1, 5, 1, 2, "x"))
     new, applied, skipped = apply_fixes(
-        text, [overlapping, first, same_point_a, same_point_b, outside, backwards])
+        text, [overlapping, first, same_point_a, same_point_b, outside, backwards]
+    )
     assert new == "1 2 three!\n"
     assert applied == [first, same_point_a]
-    assert set(map(id, skipped)) == {id(overlapping), id(same_point_b), id(outside),
-                                      id(backwards)}
+    assert set(map(id, skipped)) == {id(overlapping), id(same_point_b), id(outside), id(backwards)}
 
 
 def test_a_fix_is_applied_whole_or_not_at_all() -> None:
@@ -89,8 +92,10 @@ def test_applying_fixes_changes_only_bytes_inside_edit_spans(
     result, applied, _ = apply_fixes(text, fixes)
     # the reference: the text between the applied spans, byte for byte, with the new texts
     chosen = {id(f) for f in applied}
-    taken = sorted((s for s, f in zip(spans, fixes, strict=True) if id(f) in chosen),
-                   key=lambda s: (s[0], s[1]))
+    taken = sorted(
+        (s for s, f in zip(spans, fixes, strict=True) if id(f) in chosen),
+        key=lambda s: (s[0], s[1]),
+    )
     expected = []
     position = 0
     for begin, end, new in taken:
@@ -114,8 +119,10 @@ def test_plan_keeps_bom_and_crlf_and_write_refuses_a_changed_file(tmp_path: Path
     raw = b"\xef\xbb\xbf---\r\ntitle: BAD\r\n---\r\nBAD text\r\n"
     path.write_bytes(raw)
     digest = hashlib.sha256(raw).hexdigest()
-    diagnostics = [_diag("a.md", fix((2, 8, 2, 11, "GOOD"))),
-                   _diag("a.md", fix((4, 1, 4, 4, "GOOD")))]
+    diagnostics = [
+        _diag("a.md", fix((2, 8, 2, 11, "GOOD"))),
+        _diag("a.md", fix((4, 1, 4, 4, "GOOD"))),
+    ]
     patch = plan_file(path, "a.md", diagnostics, digest)
     assert patch.after == b"\xef\xbb\xbf---\r\ntitle: GOOD\r\n---\r\nGOOD text\r\n"
     assert "-title: BAD\r\n+title: GOOD\r\n" in unified_diff(patch)
@@ -125,8 +132,12 @@ def test_plan_keeps_bom_and_crlf_and_write_refuses_a_changed_file(tmp_path: Path
     # the file changed since it was linted: refuse
     with pytest.raises(ConflictError):
         plan_file(path, "a.md", diagnostics, digest)
-    stale = plan_file(path, "a.md", [_diag("a.md", fix((4, 1, 4, 5, "BAD")))],
-                      hashlib.sha256(path.read_bytes()).hexdigest())
+    stale = plan_file(
+        path,
+        "a.md",
+        [_diag("a.md", fix((4, 1, 4, 5, "BAD")))],
+        hashlib.sha256(path.read_bytes()).hexdigest(),
+    )
     path.write_bytes(b"someone else's edit\n")
     with pytest.raises(ConflictError):
         write_patch(stale)

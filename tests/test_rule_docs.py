@@ -12,8 +12,9 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
 
 def test_docs_rules_is_up_to_date() -> None:
     differ = write_docs(DOCS, check=True)
-    assert not differ, (f"docs/rules is out of date for {', '.join(differ)}: "
-                        "run `python -m kbtool.lint.docs`")
+    assert not differ, (
+        f"docs/rules is out of date for {', '.join(differ)}: run `python -m kbtool.lint.docs`"
+    )
 
 
 def test_every_rule_says_what_and_why() -> None:

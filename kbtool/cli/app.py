@@ -239,14 +239,23 @@ def main_callback(
     ctx: typer.Context,
     root: Annotated[
         Path | None,
-        typer.Option("--root", "-C", help="Knowledge-base root (default: nearest folder "
-                     "upwards with kbtool.toml, else the current folder).",
-                     file_okay=False, show_default=False),
+        typer.Option(
+            "--root",
+            "-C",
+            help="Knowledge-base root (default: nearest folder "
+            "upwards with kbtool.toml, else the current folder).",
+            file_okay=False,
+            show_default=False,
+        ),
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="Configuration file (default: ROOT/kbtool.toml).",
-                     dir_okay=False, show_default=False),
+        typer.Option(
+            "--config",
+            help="Configuration file (default: ROOT/kbtool.toml).",
+            dir_okay=False,
+            show_default=False,
+        ),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only data and errors.")
@@ -260,8 +269,9 @@ def main_callback(
     ] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True,
-                     help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Lint, search, review and publish a help center kept as Markdown in Git.

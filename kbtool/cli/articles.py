@@ -57,14 +57,21 @@ def articles_command(
     state = get_state(ctx)
     corpus = state.load_corpus(paths)
     flt = ArticleFilter(
-        locales=opt.values(locale), types=opt.values(type_), sections=opt.values(section),
-        stages=opt.values(stage), channels=opt.values(channel), owners=opt.values(owner),
+        locales=opt.values(locale),
+        types=opt.values(type_),
+        sections=opt.values(section),
+        stages=opt.values(stage),
+        channels=opt.values(channel),
+        owners=opt.values(owner),
         statuses=opt.values(status),
     )
     chosen = select(corpus.articles, flt)
     if fmt is OutputFormat.json:
-        emit(state, json.dumps(inventory_payload(corpus, chosen), indent=2, ensure_ascii=False),
-             output)
+        emit(
+            state,
+            json.dumps(inventory_payload(corpus, chosen), indent=2, ensure_ascii=False),
+            output,
+        )
     elif fmt is OutputFormat.csv:
         emit(state, _csv(chosen, corpus), output)
         _print_problems(state, corpus, stderr=True)
@@ -81,29 +88,51 @@ def _csv(chosen: list[Article], corpus: Corpus) -> str:
     writer.writerow(_CSV_COLUMNS)
     root = corpus.config.root
     for a in chosen:
-        writer.writerow([
-            a.id, a.locale, a.title, a.type or "", a.section, ";".join(a.stages),
-            ";".join(a.channels), a.owner or "",
-            a.last_reviewed.isoformat() if a.last_reviewed else "", a.status,
-            a.path.relative_to(root).as_posix() if a.path.is_relative_to(root) else str(a.path),
-        ])
+        writer.writerow(
+            [
+                a.id,
+                a.locale,
+                a.title,
+                a.type or "",
+                a.section,
+                ";".join(a.stages),
+                ";".join(a.channels),
+                a.owner or "",
+                a.last_reviewed.isoformat() if a.last_reviewed else "",
+                a.status,
+                a.path.relative_to(root).as_posix() if a.path.is_relative_to(root) else str(a.path),
+            ]
+        )
     return buffer.getvalue()
 
 
-def _table(
-    state: State, corpus: Corpus, chosen: list[Article], output: Path | None
-) -> None:
+def _table(state: State, corpus: Corpus, chosen: list[Article], output: Path | None) -> None:
     from rich.table import Table
 
-    table = Table(title=None, show_lines=False, header_style="bold", pad_edge=False,
-                  expand=False)
-    for name in ("id", "locale", "title", "type", "section", "stages", "channels", "owner",
-                 "last reviewed", "status"):
+    table = Table(title=None, show_lines=False, header_style="bold", pad_edge=False, expand=False)
+    for name in (
+        "id",
+        "locale",
+        "title",
+        "type",
+        "section",
+        "stages",
+        "channels",
+        "owner",
+        "last reviewed",
+        "status",
+    ):
         table.add_column(name, overflow="fold", no_wrap=name in ("id", "locale", "last reviewed"))
     for a in chosen:
         table.add_row(
-            a.id, a.locale, a.title, a.type or "-", a.section, ", ".join(a.stages) or "-",
-            ", ".join(a.channels) or "-", a.owner or "-",
+            a.id,
+            a.locale,
+            a.title,
+            a.type or "-",
+            a.section,
+            ", ".join(a.stages) or "-",
+            ", ".join(a.channels) or "-",
+            a.owner or "-",
             a.last_reviewed.isoformat() if a.last_reviewed else "never",
             a.status if a.status == "published" else f"[yellow]{a.status}[/]",
         )
@@ -151,5 +180,6 @@ def _print_problems(state: State, corpus: Corpus, *, stderr: bool) -> None:
     for p in corpus.problems:
         where = p.path.relative_to(root) if p.path.is_relative_to(root) else p.path
         sev = str(p.severity)
-        console.print(f"{escape(str(where))}:{p.line}:{p.column}: [{style[sev]}]{sev}[/]: "
-                      f"{escape(p.message)}")
+        console.print(
+            f"{escape(str(where))}:{p.line}:{p.column}: [{style[sev]}]{sev}[/]: {escape(p.message)}"
+        )

@@ -18,9 +18,7 @@ def init_command(
         Path, typer.Argument(help="Folder to create the knowledge base in.", file_okay=False)
     ] = Path(),
     name: Annotated[str, typer.Option("--name", help="Name of the help center.")] = "Help Center",
-    locale: Annotated[
-        str, typer.Option("--locale", "-l", help="Language of the articles.")
-    ] = "en",
+    locale: Annotated[str, typer.Option("--locale", "-l", help="Language of the articles.")] = "en",
 ) -> None:
     """Scaffold a knowledge base: kbtool.toml, articles/, templates/, .gitignore.
 
@@ -37,8 +35,10 @@ def init_command(
     written = init_kb(directory, name=name, locale=locale, today=dt.date.today())
     for path in written:
         typer.echo(str(path))
-    state.info(f"[green]Created a knowledge base in {directory}.[/] Next: "
-               f"cd {directory} && kbtool new \"Your first article\" --section getting-started")
+    state.info(
+        f"[green]Created a knowledge base in {directory}.[/] Next: "
+        f'cd {directory} && kbtool new "Your first article" --section getting-started'
+    )
 
 
 @app.command("new")
@@ -50,20 +50,28 @@ def new_command(
     ] = "how-to",
     section: Annotated[
         str | None,
-        typer.Option("--section", "-s", show_default=False,
-                     help="Section folder, created if missing (default: kb.default_section)."),
+        typer.Option(
+            "--section",
+            "-s",
+            show_default=False,
+            help="Section folder, created if missing (default: kb.default_section).",
+        ),
     ] = None,
     locale: Annotated[
-        str | None, typer.Option("--locale", "-l", help="Locale (default: the default locale).",
-                                 show_default=False)
+        str | None,
+        typer.Option(
+            "--locale", "-l", help="Locale (default: the default locale).", show_default=False
+        ),
     ] = None,
     owner: Annotated[
-        str | None, typer.Option("--owner", help="Person or team accountable for reviews.",
-                                 show_default=False)
+        str | None,
+        typer.Option("--owner", help="Person or team accountable for reviews.", show_default=False),
     ] = None,
     article_id: Annotated[
-        str | None, typer.Option("--id", help="Id and file name (default: from the title).",
-                                 show_default=False)
+        str | None,
+        typer.Option(
+            "--id", help="Id and file name (default: from the title).", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Create an article from a template with its front matter filled in; prints its path.
@@ -80,8 +88,19 @@ def new_command(
 
     state = get_state(ctx)
     config = state.load_config()
-    created = new_article(config, title, kind=kind, section=section, locale=locale,
-                          owner=owner, today=dt.date.today(), article_id=article_id)
-    shown = created.path.relative_to(Path.cwd()) if created.path.is_relative_to(Path.cwd()) \
+    created = new_article(
+        config,
+        title,
+        kind=kind,
+        section=section,
+        locale=locale,
+        owner=owner,
+        today=dt.date.today(),
+        article_id=article_id,
+    )
+    shown = (
+        created.path.relative_to(Path.cwd())
+        if created.path.is_relative_to(Path.cwd())
         else created.path
+    )
     typer.echo(str(shown))

@@ -47,16 +47,22 @@ class RulesFormat(StrEnum):
 
 Selectors = Annotated[
     list[str] | None,
-    typer.Option("--select", metavar="CODES",
-                 help="Run only these rules: codes, family prefixes (KB3) or names; "
-                 "repeatable or comma-separated. Replaces [lint] select.",
-                 show_default=False),
+    typer.Option(
+        "--select",
+        metavar="CODES",
+        help="Run only these rules: codes, family prefixes (KB3) or names; "
+        "repeatable or comma-separated. Replaces [lint] select.",
+        show_default=False,
+    ),
 ]
 Ignores = Annotated[
     list[str] | None,
-    typer.Option("--ignore", metavar="CODES",
-                 help="Do not run these rules (codes, prefixes or names); "
-                 "repeatable or comma-separated.", show_default=False),
+    typer.Option(
+        "--ignore",
+        metavar="CODES",
+        help="Do not run these rules (codes, prefixes or names); repeatable or comma-separated.",
+        show_default=False,
+    ),
 ]
 
 
@@ -70,33 +76,49 @@ def lint_command(
     output: opt.Output = None,
     fail_on: Annotated[
         FailOn | None,
-        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity "
-                     "(default: [lint] fail_on, which defaults to error).", show_default=False),
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding is at or above this severity "
+            "(default: [lint] fail_on, which defaults to error).",
+            show_default=False,
+        ),
     ] = None,
     select: Selectors = None,
     ignore: Ignores = None,
     changed_since: Annotated[
         str | None,
-        typer.Option("--changed-since", metavar="REF",
-                     help="Only articles changed since git revision REF (committed, staged, "
-                     "unstaged or untracked) and the articles that link to them.",
-                     show_default=False),
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="Only articles changed since git revision REF (committed, staged, "
+            "unstaged or untracked) and the articles that link to them.",
+            show_default=False,
+        ),
     ] = None,
     fix: Annotated[
         bool, typer.Option("--fix", help="Apply safe fixes, then report what remains.")
     ] = False,
     diff: Annotated[
-        bool, typer.Option("--diff", help="Show what --fix would change (a unified diff); "
-                           "write nothing. Exit 1 when there is something to fix.")
+        bool,
+        typer.Option(
+            "--diff",
+            help="Show what --fix would change (a unified diff); "
+            "write nothing. Exit 1 when there is something to fix.",
+        ),
     ] = False,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Neither read nor write the cache in "
-                           ".kbtool/cache.")
+        bool, typer.Option("--no-cache", help="Neither read nor write the cache in .kbtool/cache.")
     ] = False,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, metavar="N",
-                     help="Worker processes (default: all cores).", show_default=False),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Worker processes (default: all cores).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Check articles: front matter, structure, links, language, SEO, reviews.
@@ -133,9 +155,16 @@ def lint_command(
     threshold = fail_on.value if fail_on is not None else settings.fail_on
 
     def run(*, render: bool = False) -> LintResult:
-        return _run(state, config, settings, paths or [], changed_since,
-                    use_cache=not no_cache, jobs=jobs,
-                    render=_renderer(fmt, output) if render else None)
+        return _run(
+            state,
+            config,
+            settings,
+            paths or [],
+            changed_since,
+            use_cache=not no_cache,
+            jobs=jobs,
+            render=_renderer(fmt, output) if render else None,
+        )
 
     result = run(render=not (fix or diff))
     fixed = 0
@@ -197,8 +226,12 @@ class _ProgressBar:
             )
 
             self._progress = Progress(
-                TextColumn("Linting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                console=self.state.console(stderr=True), transient=True,
+                TextColumn("Linting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=self.state.console(stderr=True),
+                transient=True,
             )
             self._progress.start()
             self._task = self._progress.add_task("lint", total=total)
@@ -219,22 +252,44 @@ def _renderer(fmt: LintFormat, output: Path | None) -> Renderer | None:
     render = formatter(fmt.value)
 
     def text(result: LintResult) -> str:
-        return render(Report(diagnostics=result.diagnostics, rules=result.rules,
-                             files=result.files, problems=result.problems))
+        return render(
+            Report(
+                diagnostics=result.diagnostics,
+                rules=result.rules,
+                files=result.files,
+                problems=result.problems,
+            )
+        )
 
     return fmt.value, text
 
 
-def _run(state: State, config: Config, settings: LintSettings, paths: list[Path],
-         changed_since: str | None, *, use_cache: bool, jobs: int | None,
-         render: Renderer | None = None) -> LintResult:
+def _run(
+    state: State,
+    config: Config,
+    settings: LintSettings,
+    paths: list[Path],
+    changed_since: str | None,
+    *,
+    use_cache: bool,
+    jobs: int | None,
+    render: Renderer | None = None,
+) -> LintResult:
     from kbtool.lint.engine import lint_tree
 
     bar = _ProgressBar(state)
     try:
-        result = lint_tree(config, settings, paths=paths, changed_since=changed_since,
-                           use_cache=use_cache, jobs=jobs, progress=bar, render=render,
-                           loading=lambda: state.status("Loading articles"))
+        result = lint_tree(
+            config,
+            settings,
+            paths=paths,
+            changed_since=changed_since,
+            use_cache=use_cache,
+            jobs=jobs,
+            progress=bar,
+            render=render,
+            loading=lambda: state.status("Loading articles"),
+        )
     finally:
         bar.close()
     if state.verbose:
@@ -278,15 +333,21 @@ def _apply(config: Config, result: LintResult) -> int:
     return count
 
 
-def _report(state: State, result: LintResult, fmt: LintFormat, output: Path | None,
-            fixed: int) -> None:
+def _report(
+    state: State, result: LintResult, fmt: LintFormat, output: Path | None, fixed: int
+) -> None:
     from kbtool.output import Report, formatter
 
     if result.rendered is not None and not fixed:
         emit(state, result.rendered, output)
         return
-    report = Report(diagnostics=result.diagnostics, rules=result.rules, files=result.files,
-                    fixed=fixed, problems=result.problems)
+    report = Report(
+        diagnostics=result.diagnostics,
+        rules=result.rules,
+        files=result.files,
+        fixed=fixed,
+        problems=result.problems,
+    )
     if fmt is LintFormat.text and output is None and sys.stdout.isatty():
         from kbtool.output.text import render_rich
 
@@ -305,8 +366,9 @@ def rules_command(
     ctx: typer.Context,
     code: Annotated[
         str | None,
-        typer.Argument(help="A rule code or name: show its full documentation.",
-                       show_default=False),
+        typer.Argument(
+            help="A rule code or name: show its full documentation.", show_default=False
+        ),
     ] = None,
     fmt: Annotated[
         RulesFormat, typer.Option("--format", "-f", help="Output format.")
@@ -380,11 +442,20 @@ def _rules_payload(rules: list[Rule]) -> dict[str, Any]:
         "schema": "kbtool.rules/1",
         "rules": [
             {
-                "code": r.code, "name": r.name, "family": r.family, "severity": str(r.severity),
-                "scope": r.scope, "enabled": r.enabled, "fixable": r.fixable,
-                "summary": r.summary, "documentation": r.doc_sections(), "help_uri": help_uri(r),
-                "options": [{"name": o.name, "default": o.default, "doc": o.doc,
-                             "per_locale": o.per_locale} for o in r.options],
+                "code": r.code,
+                "name": r.name,
+                "family": r.family,
+                "severity": str(r.severity),
+                "scope": r.scope,
+                "enabled": r.enabled,
+                "fixable": r.fixable,
+                "summary": r.summary,
+                "documentation": r.doc_sections(),
+                "help_uri": help_uri(r),
+                "options": [
+                    {"name": o.name, "default": o.default, "doc": o.doc, "per_locale": o.per_locale}
+                    for o in r.options
+                ],
             }
             for r in rules
         ],
@@ -405,8 +476,10 @@ def _plain_table(rules: list[Rule]) -> str:
             lines.append(f"{family}xx {FAMILIES.get(family, '')}".rstrip())
         flags = "fix" if r.fixable else "   "
         off = "" if r.enabled else " (off by default)"
-        lines.append(f"  {r.code}  {r.name.ljust(width)}  {str(r.severity).ljust(7)}  {flags}  "
-                     f"{r.summary}{off}")
+        lines.append(
+            f"  {r.code}  {r.name.ljust(width)}  {str(r.severity).ljust(7)}  {flags}  "
+            f"{r.summary}{off}"
+        )
     lines += ["", f"{len(rules)} rules. `kbtool rules CODE` explains one."]
     return "\n".join(lines) + "\n"
 
@@ -432,7 +505,8 @@ def _rich_table(state: State, rules: list[Rule]) -> None:
             table.add_row(f"[bold]{family}xx[/]", f"[bold]{FAMILIES.get(family, '')}[/]")
         sev = str(r.severity)
         summary = escape(r.summary) + ("" if r.enabled else " [dim](off by default)[/]")
-        table.add_row(r.code, r.name, f"[{style[sev]}]{sev}[/]", "yes" if r.fixable else "",
-                      summary)
+        table.add_row(
+            r.code, r.name, f"[{style[sev]}]{sev}[/]", "yes" if r.fixable else "", summary
+        )
     console.print(table)
     console.print(f"{len(rules)} rules. [bold]kbtool rules CODE[/] explains one.")

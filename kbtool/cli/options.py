@@ -9,19 +9,27 @@ import typer
 
 Paths = Annotated[
     list[Path] | None,
-    typer.Argument(help="Limit to these files or folders (default: all articles).",
-                   metavar="PATHS", show_default=False),
+    typer.Argument(
+        help="Limit to these files or folders (default: all articles).",
+        metavar="PATHS",
+        show_default=False,
+    ),
 ]
 Output = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to FILE instead of stdout.", dir_okay=False,
-                 metavar="FILE", show_default=False),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to FILE instead of stdout.",
+        dir_okay=False,
+        metavar="FILE",
+        show_default=False,
+    ),
 ]
 
 
 def _filter(*names: str, help: str, metavar: str) -> Any:
-    return typer.Option(*names, help=f"{help} (repeatable).", metavar=metavar,
-                        show_default=False)
+    return typer.Option(*names, help=f"{help} (repeatable).", metavar=metavar, show_default=False)
 
 
 Locale = Annotated[

@@ -26,8 +26,9 @@ _LANGUAGES = frozenset(
     vi vo wa wo xh yi yo za zh zu fil haw yue
     """.split()  # noqa: SIM905 - a word list reads better than 190 quoted strings
 )
-_LOCALE_RE = re.compile(r"^([a-z]{2,3})(?:[-_]([a-z]{2}|[a-z]{4}|\d{3})(?:[-_][a-z]{2})?)?$",
-                        re.IGNORECASE)
+_LOCALE_RE = re.compile(
+    r"^([a-z]{2,3})(?:[-_]([a-z]{2}|[a-z]{4}|\d{3})(?:[-_][a-z]{2})?)?$", re.IGNORECASE
+)
 
 
 def is_locale_code(name: str) -> bool:
@@ -94,7 +95,7 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
             if end == -1:
                 out.append(re.escape(c))
             else:
-                body = pattern[i + 1: end].replace("\\", "\\\\")
+                body = pattern[i + 1 : end].replace("\\", "\\\\")
                 if body.startswith("!"):
                     body = "^" + body[1:]
                 out.append(f"[{body}]")

@@ -163,10 +163,10 @@ def _entries(text: str, start: int, end: int) -> dict[str, _Entry]:
             key_line_end=_line_end(text, key_end),
             value_start=value_start,
             value_end=value_end,
-            block_sequence=isinstance(value_node, yaml.SequenceNode)
-            and not value_node.flow_style,
-            quote=value_node.style if isinstance(value_node, yaml.ScalarNode)
-            and value_node.style in ("'", '"') else None,
+            block_sequence=isinstance(value_node, yaml.SequenceNode) and not value_node.flow_style,
+            quote=value_node.style
+            if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("'", '"')
+            else None,
         )
     return out
 
@@ -230,19 +230,25 @@ def edit_front_matter(
     if not parsed.readable:
         reason = parsed.problems[0].message if parsed.problems else "unreadable"
         raise InputError(reason, path=path)
-    blocking = [p for p in parsed.problems if p.code in {"yaml", "front-matter", "duplicate-key"}
-                and p.severity.name == "ERROR"]
+    blocking = [
+        p
+        for p in parsed.problems
+        if p.code in {"yaml", "front-matter", "duplicate-key"} and p.severity.name == "ERROR"
+    ]
     if blocking:
         first = blocking[0]
-        raise InputError(f"front matter cannot be edited safely: {first.message}", path=path,
-                         line=first.line)
+        raise InputError(
+            f"front matter cannot be edited safely: {first.message}", path=path, line=first.line
+        )
     text = parsed.text
     eol = parsed.line_ending
     if not parsed.has_front_matter:
         if not updates:
             return raw
-        lines = [f"{_render_text(key, dates=False)}: {render_value(value)}"
-                 for key, value in updates.items()]
+        lines = [
+            f"{_render_text(key, dates=False)}: {render_value(value)}"
+            for key, value in updates.items()
+        ]
         text = "---" + eol + eol.join(lines) + eol + "---" + eol + text
         return _encode(text, bom=parsed.bom)
     opening = _OPEN.match(text)
@@ -275,7 +281,7 @@ def _replace(text: str, entry: _Entry, value: Any, eol: str) -> tuple[int, int, 
     start, end = entry.value_start, entry.value_end
     if entry.block_sequence and isinstance(value, (list, tuple)) and value:
         # keep block style: first item where the old one was, the rest aligned to it
-        indent = text[text.rfind("\n", 0, start) + 1: start]
+        indent = text[text.rfind("\n", 0, start) + 1 : start]
         if indent.strip(" "):
             indent = "  "
         items = [_render(v, in_flow=False) for v in value]
@@ -291,7 +297,7 @@ def _replace(text: str, entry: _Entry, value: Any, eol: str) -> tuple[int, int, 
     # the value starts on a later line (block list or mapping): `key: new` on the key's line,
     # keeping a comment that was there
     colon = text.index(":", entry.key_end) + 1
-    rest = text[colon: entry.key_line_end]
+    rest = text[colon : entry.key_line_end]
     comment = rest if rest.strip().startswith("#") else ""
     return colon, _line_end(text, max(end, colon)), f" {new}{comment}"
 
@@ -320,8 +326,9 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def write_atomic(path: Path, data: bytes, *, expected_hash: str | None = None,
-                 create: bool = False) -> None:
+def write_atomic(
+    path: Path, data: bytes, *, expected_hash: str | None = None, create: bool = False
+) -> None:
     """Replace `path` with `data` atomically.
 
     `expected_hash` (sha256 of the bytes that were read) makes the write refuse

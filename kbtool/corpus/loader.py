@@ -86,12 +86,14 @@ def load_corpus(
     """
     root = config.articles_path
     if not root.is_dir():
-        raise InputError("articles folder not found (set kb.articles_dir in kbtool.toml)",
-                         path=root)
+        raise InputError(
+            "articles folder not found (set kb.articles_dir in kbtool.toml)", path=root
+        )
     locales = detect_locales(root, config.kb.locales)
     layout = Layout(locales=locales, default_locale=config.kb.default_locale)
-    files, section_files = discover(root, include=config.kb.include, exclude=config.kb.exclude,
-                                    locales=locales)
+    files, section_files = discover(
+        root, include=config.kb.include, exclude=config.kb.exclude, locales=locales
+    )
     if paths:
         files = _within(files, paths)
     # git log runs in a thread while this one parses: the wait is mostly on git
@@ -128,8 +130,9 @@ class _GitReader:
 
         self._history: GitHistory | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(root,), name=_GIT_THREAD,
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(root,), name=_GIT_THREAD, daemon=True
+        )
         self._thread.start()
 
     def _run(self, root: Path) -> None:
@@ -212,7 +215,7 @@ def _read_all(
     import multiprocessing
 
     size = -(-len(files) // workers)
-    chunks = [files[i: i + size] for i in range(0, len(files), size)]
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(len(chunks) - 1, mp_context=context) as pool:
         futures = [pool.submit(_read_chunk, chunk, config, layout) for chunk in chunks[1:]]
@@ -228,8 +231,11 @@ def _can_fork() -> bool:
 
     # forking a process that runs other threads (a test runner, an editor plug-in) can
     # deadlock the child; only the git reader thread of load_corpus is known to be safe
-    others = [t for t in threading.enumerate()
-              if t is not threading.main_thread() and t.name != _GIT_THREAD]
+    others = [
+        t
+        for t in threading.enumerate()
+        if t is not threading.main_thread() and t.name != _GIT_THREAD
+    ]
     return "fork" in multiprocessing.get_all_start_methods() and not others
 
 
@@ -244,8 +250,11 @@ def _with_history(articles: list[Article], history: GitHistory, root: Path) -> l
     if prefix is None:
         return articles
     return [
-        replace(a, last_commit=history.last_at(prefix + a.rel_path),
-                first_commit=history.first_at(prefix + a.rel_path))
+        replace(
+            a,
+            last_commit=history.last_at(prefix + a.rel_path),
+            first_commit=history.first_at(prefix + a.rel_path),
+        )
         for a in articles
     ]
 
@@ -277,8 +286,9 @@ def _build_article(
     used: dict[str, str] = {}
 
     def warn(key: str, message: str) -> None:
-        parsed.problem(parsed.key_lines.get(key, 1), message, code="field",
-                       severity=Severity.WARNING)
+        parsed.problem(
+            parsed.key_lines.get(key, 1), message, code="field", severity=Severity.WARNING
+        )
 
     for name in _TEXT_FIELDS:
         key, raw = meta_value(meta, config.field_keys(name))
@@ -313,8 +323,9 @@ def _build_article(
             warn(key, f"'{key}': {exc}")
     title = values.pop("title", None) or _first_heading(parsed.body) or humanize(parsed.path.stem)
     article_id = values.pop("id", None) or parsed.path.stem
-    section = values.pop("section", None) or (folder.rsplit("/", 1)[-1] if folder
-                                              else config.kb.default_section)
+    section = values.pop("section", None) or (
+        folder.rsplit("/", 1)[-1] if folder else config.kb.default_section
+    )
     status = values.pop("status", None) or fields.status_default
     return Article(
         path=parsed.path,

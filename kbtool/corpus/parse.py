@@ -86,9 +86,7 @@ def body_hash(body: str) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:12]
 
 
-def parse_bytes(
-    path: Path, raw: bytes, *, max_size: int, size: int | None = None
-) -> ParsedFile:
+def parse_bytes(path: Path, raw: bytes, *, max_size: int, size: int | None = None) -> ParsedFile:
     """Parse one article file's bytes. Never raises for bad content.
 
     `size` is the file's size on disk when `raw` holds only its first bytes
@@ -98,8 +96,11 @@ def parse_bytes(
     parsed = ParsedFile(path=path, size=size)
     parsed.content_hash = hashlib.sha256(raw).hexdigest()
     if size > max_size:
-        parsed.problem(1, f"file is {size:,} bytes, over the {max_size:,}-byte limit "
-                          "(kb.max_file_size)", code="too-large")
+        parsed.problem(
+            1,
+            f"file is {size:,} bytes, over the {max_size:,}-byte limit (kb.max_file_size)",
+            code="too-large",
+        )
         parsed.readable = False
         return parsed
     if not raw.removeprefix(_BOM).strip():
@@ -113,17 +114,22 @@ def parse_bytes(
         return parsed
     if raw.startswith(_BOM):
         parsed.bom = True
-        raw = raw[len(_BOM):]
-        parsed.problem(1, "file starts with a UTF-8 byte-order mark (BOM)", code="bom",
-                       severity=Severity.WARNING)
+        raw = raw[len(_BOM) :]
+        parsed.problem(
+            1,
+            "file starts with a UTF-8 byte-order mark (BOM)",
+            code="bom",
+            severity=Severity.WARNING,
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
-        parsed.problem(line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", column=column,
-                       code="encoding")
+        parsed.problem(
+            line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", column=column, code="encoding"
+        )
         parsed.readable = False
         return parsed
     parsed.text = text
@@ -140,9 +146,12 @@ def _note_line_endings(parsed: ParsedFile, text: str) -> None:
     parsed.line_ending = "\r\n" if crlf >= lf else "\n"
     if lf:
         first = text.index("\r\n") if parsed.line_ending == "\n" else _first_bare_lf(text)
-        parsed.problem(text.count("\n", 0, first) + 1,
-                       f"mixed line endings ({crlf} CRLF, {lf} LF)", code="line-endings",
-                       severity=Severity.WARNING)
+        parsed.problem(
+            text.count("\n", 0, first) + 1,
+            f"mixed line endings ({crlf} CRLF, {lf} LF)",
+            code="line-endings",
+            severity=Severity.WARNING,
+        )
     else:
         parsed.problem(1, "CRLF line endings", code="line-endings", severity=Severity.INFO)
 
@@ -159,18 +168,22 @@ def _split_front_matter(parsed: ParsedFile, text: str) -> None:
     if not opening:
         parsed.body = text
         parsed.body_line = 1
-        _check_late_block(parsed, text, 0, "front matter must start on line 1; this block is "
-                          "read as body text")
+        _check_late_block(
+            parsed, text, 0, "front matter must start on line 1; this block is read as body text"
+        )
         return
     parsed.has_front_matter = True
     closing = _CLOSE.search(text, opening.end())
     if closing is None:
-        parsed.problem(1, "front matter is not closed: no line with '---' after the opening one",
-                       code="front-matter")
+        parsed.problem(
+            1,
+            "front matter is not closed: no line with '---' after the opening one",
+            code="front-matter",
+        )
         parsed.body = text
         parsed.body_line = 1
         return
-    yaml_text = text[opening.end(): closing.start()]
+    yaml_text = text[opening.end() : closing.start()]
     parsed.front_matter_end = closing.start()
     after = closing.end()
     if text.startswith("\r\n", after):
@@ -180,8 +193,12 @@ def _split_front_matter(parsed: ParsedFile, text: str) -> None:
     parsed.body = text[after:]
     parsed.body_line = text.count("\n", 0, after) + 1
     _parse_yaml(parsed, yaml_text, offset=opening.end())
-    _check_late_block(parsed, text, after, "a second front-matter block; only the first is "
-                      "read, this one is body text")
+    _check_late_block(
+        parsed,
+        text,
+        after,
+        "a second front-matter block; only the first is read, this one is body text",
+    )
 
 
 class _Positions:
@@ -206,7 +223,7 @@ class _Positions:
 
     def line_text(self, line: int) -> str:
         end = self.starts[line] if line < len(self.starts) else len(self.text)
-        return self.text[self.starts[line - 1]: end].rstrip("\r\n")
+        return self.text[self.starts[line - 1] : end].rstrip("\r\n")
 
 
 def _keep_invalid_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -253,9 +270,7 @@ def _construct(loader: _Loader, node: yaml.Node) -> Any:
     the others go through PyYAML's (slow, pure-Python) constructor. Front matter
     with merge keys (`<<:`) takes the constructor's path whole.
     """
-    if not isinstance(node, yaml.MappingNode) or any(
-        k.tag == _MERGE_TAG for k, _ in node.value
-    ):
+    if not isinstance(node, yaml.MappingNode) or any(k.tag == _MERGE_TAG for k, _ in node.value):
         return loader.construct_document(node)
     data: dict[Any, Any] = {}
     seen: dict[Any, int] = {}
@@ -268,8 +283,11 @@ def _construct(loader: _Loader, node: yaml.Node) -> Any:
             first = seen.setdefault(key, key_node.start_mark.index)
         except TypeError:  # an unhashable key (a list): PyYAML refuses it too
             raise yaml.constructor.ConstructorError(
-                "while constructing a mapping", node.start_mark, "found unhashable key",
-                key_node.start_mark) from None
+                "while constructing a mapping",
+                node.start_mark,
+                "found unhashable key",
+                key_node.start_mark,
+            ) from None
         if first != key_node.start_mark.index:
             loader.duplicates.append((str(key), key_node.start_mark.index, first))
         if isinstance(value_node, yaml.ScalarNode) and value_node.tag == _STR_TAG:
@@ -300,8 +318,9 @@ def _check_shape(yaml_text: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             stack.append([1, event.anchor])
             if len(stack) > _MAX_DEPTH:
-                raise _TooComplex(index, f"front matter is nested more than {_MAX_DEPTH} "
-                                         "levels deep")
+                raise _TooComplex(
+                    index, f"front matter is nested more than {_MAX_DEPTH} levels deep"
+                )
             continue
         if isinstance(event, yaml.CollectionEndEvent):
             size, anchor = stack.pop()
@@ -318,8 +337,9 @@ def _check_shape(yaml_text: str) -> None:
         else:
             total += size
         if total + sum(frame[0] for frame in stack) > _MAX_NODES:
-            raise _TooComplex(index, f"front matter expands to more than {_MAX_NODES:,} values "
-                              "(YAML aliases)")
+            raise _TooComplex(
+                index, f"front matter expands to more than {_MAX_NODES:,} values (YAML aliases)"
+            )
 
 
 def _parse_yaml(parsed: ParsedFile, yaml_text: str, *, offset: int) -> None:
@@ -349,8 +369,12 @@ def _parse_yaml(parsed: ParsedFile, yaml_text: str, *, offset: int) -> None:
     except yaml.reader.ReaderError as exc:
         line, column = where.line_col(offset + exc.position)
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
-        parsed.problem(line, f"invalid YAML front matter: character U+{char:04X} is not "
-                             "allowed in YAML", column=column, code="yaml")
+        parsed.problem(
+            line,
+            f"invalid YAML front matter: character U+{char:04X} is not allowed in YAML",
+            column=column,
+            code="yaml",
+        )
         return
     except yaml.YAMLError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
@@ -362,22 +386,31 @@ def _parse_yaml(parsed: ParsedFile, yaml_text: str, *, offset: int) -> None:
     if data is None:
         return
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        parsed.problem(first_line, f"front matter must be 'key: value' pairs, not {_kind(data)}",
-                       code="front-matter")
+        parsed.problem(
+            first_line,
+            f"front matter must be 'key: value' pairs, not {_kind(data)}",
+            code="front-matter",
+        )
         return
     for name, index, first in loader.duplicates:
         line, column = where.line_col(offset + index)
-        parsed.problem(line, f"duplicate key '{name}' (first on line "
-                       f"{where.line(offset + first)}); the last value is used",
-                       column=column, code="duplicate-key")
+        parsed.problem(
+            line,
+            f"duplicate key '{name}' (first on line "
+            f"{where.line(offset + first)}); the last value is used",
+            column=column,
+            code="duplicate-key",
+        )
     meta: dict[str, Any] = {}
     for key_node, value_node in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         if not isinstance(key, str):
             continue
         parsed.key_lines.setdefault(key, where.line(offset + key_node.start_mark.index))
-        parsed.value_spans[key] = (offset + value_node.start_mark.index,
-                                   offset + value_node.end_mark.index)
+        parsed.value_spans[key] = (
+            offset + value_node.start_mark.index,
+            offset + value_node.end_mark.index,
+        )
     for key, value in data.items():
         meta[str(key)] = value
     parsed.meta = meta
@@ -397,7 +430,7 @@ def _yaml_reason(exc: yaml.MarkedYAMLError, where: _Positions, index: int) -> st
         return _TAB_REASON
     line_text = where.line_text(where.line(index))
     indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
-    at_mark = where.text[index: index + 1]
+    at_mark = where.text[index : index + 1]
     if "\t" in indent or at_mark == "\t":
         return _TAB_REASON
     return f"invalid YAML front matter: {problem}"
@@ -426,8 +459,9 @@ def _check_late_block(parsed: ParsedFile, text: str, start: int, message: str) -
     closing = _CLOSE.search(stripped, opening.end())
     if closing is None or not _KEY_LINE.match(stripped, opening.end(), closing.start()):
         return
-    parsed.problem(text.count("\n", 0, begin) + 1, message, code="front-matter",
-                   severity=Severity.WARNING)
+    parsed.problem(
+        text.count("\n", 0, begin) + 1, message, code="front-matter", severity=Severity.WARNING
+    )
 
 
 def meta_value(meta: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any]:

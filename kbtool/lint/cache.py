@@ -108,16 +108,37 @@ def pack(diagnostic: Diagnostic) -> DiagTuple:
     fix = diagnostic.fix
     packed_fix = None
     if fix is not None:
-        packed_fix = (fix.description, tuple((e.line, e.column, e.end_line, e.end_column,
-                                               e.new_text) for e in fix.edits))
-    return (diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.code,
-            diagnostic.message, diagnostic.name, int(diagnostic.severity), diagnostic.end_line,
-            diagnostic.end_column, packed_fix)
+        packed_fix = (
+            fix.description,
+            tuple((e.line, e.column, e.end_line, e.end_column, e.new_text) for e in fix.edits),
+        )
+    return (
+        diagnostic.path,
+        diagnostic.line,
+        diagnostic.column,
+        diagnostic.code,
+        diagnostic.message,
+        diagnostic.name,
+        int(diagnostic.severity),
+        diagnostic.end_line,
+        diagnostic.end_column,
+        packed_fix,
+    )
 
 
 _SEVERITIES = {int(s): s for s in Severity}
-_FIELDS = ("path", "line", "column", "code", "message", "name", "severity", "end_line",
-           "end_column", "fix")
+_FIELDS = (
+    "path",
+    "line",
+    "column",
+    "code",
+    "message",
+    "name",
+    "severity",
+    "end_line",
+    "end_column",
+    "fix",
+)
 
 
 def unpack(packed: DiagTuple) -> Diagnostic:
@@ -211,8 +232,13 @@ def head_revision(folder: Path) -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
     try:
         result = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", "HEAD"], cwd=folder, env=env,
-            capture_output=True, text=True, timeout=10, check=False,
+            ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -268,8 +294,8 @@ class LintCache:
             return None
         if not data.startswith(FORMAT) or len(data) < len(FORMAT) + 32:
             return None
-        mac = data[len(FORMAT): len(FORMAT) + 32]
-        payload = memoryview(data)[len(FORMAT) + 32:]  # no copy of a large file
+        mac = data[len(FORMAT) : len(FORMAT) + 32]
+        payload = memoryview(data)[len(FORMAT) + 32 :]  # no copy of a large file
         if not hmac.compare_digest(mac, hmac.new(self._secret, payload, "sha256").digest()):
             return None
         try:
@@ -345,13 +371,15 @@ class LintCache:
             return found[1]
         return None
 
-    def snapshot_diagnostics(self, settings_key: str, snapshot: Snapshot
-                             ) -> tuple[DiagTuple, ...] | None:
+    def snapshot_diagnostics(
+        self, settings_key: str, snapshot: Snapshot
+    ) -> tuple[DiagTuple, ...] | None:
         found = self._part(settings_key, snapshot, "diags")
         return found if isinstance(found, tuple) else None
 
-    def snapshot_links(self, settings_key: str, snapshot: Snapshot
-                       ) -> dict[str, tuple[str, ...]] | None:
+    def snapshot_links(
+        self, settings_key: str, snapshot: Snapshot
+    ) -> dict[str, tuple[str, ...]] | None:
         found = self._part(settings_key, snapshot, "links")
         return found if isinstance(found, dict) else None
 
@@ -363,19 +391,27 @@ class LintCache:
     def save_rendered(self, settings_key: str, snapshot: Snapshot, name: str, text: str) -> None:
         self._write(f"snapshot-{settings_key}.render-{digest(name)}.bin", (snapshot.key, text))
 
-    def save_snapshot(self, settings_key: str, snapshot: Snapshot,
-                      diagnostics: Iterable[Diagnostic],
-                      links: Mapping[str, tuple[str, ...]]) -> None:
+    def save_snapshot(
+        self,
+        settings_key: str,
+        snapshot: Snapshot,
+        diagnostics: Iterable[Diagnostic],
+        links: Mapping[str, tuple[str, ...]],
+    ) -> None:
         for old in self.folder.glob(f"snapshot-{settings_key}.*.bin"):
             with contextlib.suppress(OSError):
                 old.unlink()  # reports rendered from the previous snapshot
-        self._write(f"snapshot-{settings_key}.diags.bin",
-                    (snapshot.key, tuple(pack(d) for d in diagnostics)))
+        self._write(
+            f"snapshot-{settings_key}.diags.bin",
+            (snapshot.key, tuple(pack(d) for d in diagnostics)),
+        )
         self._write(f"snapshot-{settings_key}.links.bin", (snapshot.key, dict(links)))
         self._write(f"snapshot-{settings_key}.bin", snapshot)
         try:
-            mains = sorted((p for p in self.folder.glob("snapshot-*.bin")
-                            if p.name.count(".") == 1), key=lambda p: p.stat().st_mtime)
+            mains = sorted(
+                (p for p in self.folder.glob("snapshot-*.bin") if p.name.count(".") == 1),
+                key=lambda p: p.stat().st_mtime,
+            )
         except OSError:
             return
         for old in mains[:-_MAX_SNAPSHOTS]:
@@ -426,8 +462,9 @@ class LintCache:
             self._results_dirty = True
         return [unpack(d) for d in found[1]], found[2]
 
-    def put_entry(self, key: str, diagnostics: Iterable[Diagnostic],
-                  dependent: frozenset[str]) -> None:
+    def put_entry(
+        self, key: str, diagnostics: Iterable[Diagnostic], dependent: frozenset[str]
+    ) -> None:
         entries = self._load_results()["entries"]
         entries[key] = (self._generation, tuple(pack(d) for d in diagnostics), dependent)
         self._results_dirty = True
@@ -478,14 +515,14 @@ class LintCache:
         self._shard("docs", key)[key] = (self._generation, blob)
         self._dirty_shards.add(f"docs-{key[0]}")
 
-    def parsed(self, key: str
-               ) -> tuple[Article, list[LoadProblem], tuple[str, ...]] | None:
+    def parsed(self, key: str) -> tuple[Article, list[LoadProblem], tuple[str, ...]] | None:
         """A loaded article (without git data), its load problems and link targets."""
         found = self._get("parsed", key)
         return found if isinstance(found, tuple) and len(found) == 3 else None
 
-    def put_parsed(self, key: str, article: Article, problems: list[LoadProblem],
-                   links: tuple[str, ...]) -> None:
+    def put_parsed(
+        self, key: str, article: Article, problems: list[LoadProblem], links: tuple[str, ...]
+    ) -> None:
         self._put("parsed", key, (article, problems, links))
 
     # ------------------------------------------------------------------ saving

@@ -26,7 +26,7 @@ def relative_path(path: Path, root: Path) -> str:
     # String prefix first: called for every diagnostic, and pathlib's relative_to is slow.
     text, base = str(path), str(root)
     if base not in ("", ".") and text.startswith(base + os.sep) and ".." not in text:
-        return text[len(base) + 1:].replace(os.sep, "/")
+        return text[len(base) + 1 :].replace(os.sep, "/")
     try:
         return path.relative_to(root).as_posix()
     except ValueError:

@@ -106,9 +106,15 @@ class LintSettings:
 
         plain = json.dumps(config.to_dict(), sort_keys=True, default=str)
         opts = json.dumps(self.options, sort_keys=True, default=str)
-        return digest(code_fingerprint(), sorted(self.codes),
-                      sorted((k, int(v)) for k, v in self.severities.items()), opts,
-                      self.per_path_ignores, plain, str(config.root))
+        return digest(
+            code_fingerprint(),
+            sorted(self.codes),
+            sorted((k, int(v)) for k, v in self.severities.items()),
+            opts,
+            self.per_path_ignores,
+            plain,
+            str(config.root),
+        )
 
 
 def settings_from_config(
@@ -132,8 +138,13 @@ def settings_from_config(
         codes, bad = resolve(selectors)
         for selector in bad:
             unknown.append(selector)
-            problems.append(_problem(config, keys, f"unknown lint rule '{selector}' in {what}"
-                                     f"{_did_you_mean(selector, rules)}"))
+            problems.append(
+                _problem(
+                    config,
+                    keys,
+                    f"unknown lint rule '{selector}' in {what}{_did_you_mean(selector, rules)}",
+                )
+            )
         return codes
 
     cli_select = list(select)
@@ -158,16 +169,18 @@ def settings_from_config(
                 severities[code] = Severity.parse(level)
     per_path: list[tuple[str, frozenset[str]]] = []
     for pattern, selectors in lint_config.per_path_ignores.items():
-        matched = check(selectors, ("lint", "per_path_ignores", pattern),
-                        f"lint.per_path_ignores.\"{pattern}\"")
+        matched = check(
+            selectors, ("lint", "per_path_ignores", pattern), f'lint.per_path_ignores."{pattern}"'
+        )
         if matched:
             per_path.append((pattern, frozenset(matched)))
     defaults = {o.name: o.default for r in rules.values() for o in r.options}
     for name in lint_config.options:
         if name not in defaults:
             hint = _did_you_mean(name, defaults)
-            problems.append(_problem(config, ("lint", "options", name),
-                                     f"unknown lint option '{name}'{hint}"))
+            problems.append(
+                _problem(config, ("lint", "options", name), f"unknown lint option '{name}'{hint}")
+            )
     return LintSettings(
         rules=tuple(rules[c] for c in sorted(codes)),
         severities=severities,
@@ -296,8 +309,9 @@ def lint(
         cache.save()
     reported = sum(1 for a in corpus.articles if only is None or run.path(a) in only)
     hashes = {run.path(a): a.content_hash for a in corpus.articles}
-    return LintResult(tuple(diagnostics), reported, settings.rules, settings.problems,
-                      hashes=hashes)
+    return LintResult(
+        tuple(diagnostics), reported, settings.rules, settings.problems, hashes=hashes
+    )
 
 
 LINK_FAMILY = "KB3"
@@ -431,10 +445,12 @@ class _Run:
                 # an unchanged article whose corpus-dependent rules run again
                 return self._cached_doc(todo[index].path) if subsets[index] else None
 
-        outcomes = run_articles(todo, job, subsets=subsets, docs=doc_source, jobs=jobs,
-                                progress=advance)
-        for article, subset, (diagnostics, doc, touched) in zip(todo, subsets, outcomes,
-                                                                strict=True):
+        outcomes = run_articles(
+            todo, job, subsets=subsets, docs=doc_source, jobs=jobs, progress=advance
+        )
+        for article, subset, (diagnostics, doc, touched) in zip(
+            todo, subsets, outcomes, strict=True
+        ):
             found.extend(diagnostics)
             if isinstance(doc, bytes):
                 self.docs.blobs[article.path] = doc
@@ -448,13 +464,16 @@ class _Run:
                 continue
             key = keys[article.path]
             if subset is None:
-                self.cache.put_entry(key, [d for d in diagnostics if d.code not in touched],
-                                     touched)
+                self.cache.put_entry(
+                    key, [d for d in diagnostics if d.code not in touched], touched
+                )
             ran = {r.code for r in subset} if subset is not None else None
             for group, codes in _dependency_groups(touched):
                 if ran is None or codes <= ran:
-                    self.cache.put_results(self._dependency_key(group, key, article),
-                                           [d for d in diagnostics if d.code in codes])
+                    self.cache.put_results(
+                        self._dependency_key(group, key, article),
+                        [d for d in diagnostics if d.code in codes],
+                    )
         return found
 
     def _dependency_key(self, group: str, key: str, article: Article) -> str:
@@ -471,13 +490,19 @@ class _Run:
             return digest(key, self.corpus_key())
         if self._structure is None:
             self._hashes = {self.path(a): a.content_hash for a in self.corpus.articles}
-            self._structure = digest("structure", sorted(self._hashes),
-                                     self.tree_stamp or tree_stamp(self.config))
+            self._structure = digest(
+                "structure", sorted(self._hashes), self.tree_stamp or tree_stamp(self.config)
+            )
         path = self.path(article)
         targets = self.links.get(path)
         if targets is None:
-            targets = link_targets(article.body, article.rel_path, self._prefix, article.locale,
-                                   self.corpus.layout.localized)
+            targets = link_targets(
+                article.body,
+                article.rel_path,
+                self._prefix,
+                article.locale,
+                self.corpus.layout.localized,
+            )
         hashes = self._hashes
         return digest(key, self._structure, [(t, hashes[t]) for t in targets if t in hashes])
 
@@ -488,15 +513,28 @@ class _Run:
         if self._corpus_key is None:
             from kbtool.lint.cache import digest
 
-            articles = [(a.rel_path, a.content_hash,
-                         a.last_commit.sha if a.last_commit else "",
-                         a.first_commit.sha if a.first_commit else "")
-                        for a in self.corpus.articles]
-            problems = [(str(p.path), p.line, p.column, p.message, int(p.severity))
-                        for p in self.corpus.problems]
+            articles = [
+                (
+                    a.rel_path,
+                    a.content_hash,
+                    a.last_commit.sha if a.last_commit else "",
+                    a.first_commit.sha if a.first_commit else "",
+                )
+                for a in self.corpus.articles
+            ]
+            problems = [
+                (str(p.path), p.line, p.column, p.message, int(p.severity))
+                for p in self.corpus.problems
+            ]
             sections = sorted(repr(s) for s in self.corpus.sections.values())
-            self._corpus_key = digest("corpus", self.key, articles, problems, sections,
-                                      self.tree_stamp or tree_stamp(self.config))
+            self._corpus_key = digest(
+                "corpus",
+                self.key,
+                articles,
+                problems,
+                sections,
+                self.tree_stamp or tree_stamp(self.config),
+            )
         return self._corpus_key
 
     def corpus_diagnostics(self) -> list[Diagnostic]:
@@ -513,8 +551,14 @@ class _Run:
                 return cached
         found: list[Diagnostic] = []
         for rule in rules:
-            ctx = CorpusContext(rule, self.config, self.options, self.corpus,
-                                self.settings.severities.get(rule.code), self.docs)
+            ctx = CorpusContext(
+                rule,
+                self.config,
+                self.options,
+                self.corpus,
+                self.settings.severities.get(rule.code),
+                self.docs,
+            )
             try:
                 found.extend(rule.check(self.corpus, ctx))
             except Exception as exc:
@@ -551,9 +595,17 @@ class _Run:
         for path, diagnostics in by_file.items():
             article = articles.get(path)
             suppressions = _suppressions(article) if article is not None else None
-            out.extend(finish_file(path, diagnostics, self.settings, suppressions,
-                                   globs=glob_paths(self.config, path, locales)
-                                   if self.settings.per_path_ignores else ()))
+            out.extend(
+                finish_file(
+                    path,
+                    diagnostics,
+                    self.settings,
+                    suppressions,
+                    globs=glob_paths(self.config, path, locales)
+                    if self.settings.per_path_ignores
+                    else (),
+                )
+            )
         out.sort()
         return out
 
@@ -610,10 +662,17 @@ def _unused(path: str, suppressions: Suppressions, settings: LintSettings) -> li
     severity = settings.severities.get(rule.code, rule.severity)
     out = []
     for directive, message in unused(suppressions.directives, set(settings.codes)):
-        diagnostic = Diagnostic(path=path, line=directive.line, column=directive.column,
-                                code=rule.code, message=message, name=rule.name,
-                                severity=severity, end_line=directive.line,
-                                end_column=directive.end_column)
+        diagnostic = Diagnostic(
+            path=path,
+            line=directive.line,
+            column=directive.column,
+            code=rule.code,
+            message=message,
+            name=rule.name,
+            severity=severity,
+            end_line=directive.line,
+            end_column=directive.end_column,
+        )
         others = Suppressions([d for d in suppressions.directives if d is not directive])
         if not others.suppresses(diagnostic, track=False):
             out.append(diagnostic)
@@ -633,8 +692,9 @@ _LINKS = (
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def link_targets(text: str, rel_path: str, config: Config | str, locale: str,
-                 localized: bool) -> tuple[str, ...]:
+def link_targets(
+    text: str, rel_path: str, config: Config | str, locale: str, localized: bool
+) -> tuple[str, ...]:
     """Files that the links in Markdown `text` may point at, relative to the root.
 
     A cheap scan (no Markdown parse, string paths only) that may over-report:
@@ -645,8 +705,9 @@ def link_targets(text: str, rel_path: str, config: Config | str, locale: str,
     articles = config if isinstance(config, str) else _articles_prefix(config)
     folder = posixpath.dirname(posixpath.join(articles, rel_path))
     out: set[str] = set()
-    found = [m.group(1) for needle, pattern in _LINKS if needle in text
-             for m in pattern.finditer(text)]
+    found = [
+        m.group(1) for needle, pattern in _LINKS if needle in text for m in pattern.finditer(text)
+    ]
     for raw in found:
         target = raw.split("#", 1)[0].split("?", 1)[0]
         if not target or _SCHEME.match(target) or target.startswith("//"):
@@ -658,8 +719,9 @@ def link_targets(text: str, rel_path: str, config: Config | str, locale: str,
             candidates = [posixpath.join(articles, target[2:]) if articles else target[2:]]
         elif target.startswith("/"):
             inner = target.lstrip("/")
-            bases = [posixpath.join(articles, locale), articles, ""] if localized \
-                else [articles, ""]
+            bases = (
+                [posixpath.join(articles, locale), articles, ""] if localized else [articles, ""]
+            )
             candidates = [posixpath.join(b, inner) if b else inner for b in bases]
         else:
             candidates = [posixpath.join(folder, target) if folder else target]
@@ -705,18 +767,25 @@ class _Tree:
 
         articles = config.articles_path
         if not articles.is_dir():
-            raise InputError("articles folder not found (set kb.articles_dir in kbtool.toml)",
-                             path=articles)
+            raise InputError(
+                "articles folder not found (set kb.articles_dir in kbtool.toml)", path=articles
+            )
         locales = detect_locales(articles, config.kb.locales)
-        files, sections = discover(articles, include=config.kb.include,
-                                   exclude=config.kb.exclude, locales=locales)
+        files, sections = discover(
+            articles, include=config.kb.include, exclude=config.kb.exclude, locales=locales
+        )
         prefix = _articles_prefix(config)
         out = [(f"{prefix}/{rel}" if prefix else rel, path) for rel, path in [*files, *sections]]
-        return cls(tuple(sorted(out)), tuple(files), tuple(sections),
-                   Layout(locales=locales, default_locale=config.kb.default_locale))
+        return cls(
+            tuple(sorted(out)),
+            tuple(files),
+            tuple(sections),
+            Layout(locales=locales, default_locale=config.kb.default_locale),
+        )
 
-    def load(self, config: Config, cache: LintCache, hashes: Mapping[str, str]
-             ) -> tuple[Corpus, dict[str, tuple[str, ...]]]:
+    def load(
+        self, config: Config, cache: LintCache, hashes: Mapping[str, str]
+    ) -> tuple[Corpus, dict[str, tuple[str, ...]]]:
         """The corpus, as `load_corpus` loads it, taking unchanged files from the cache.
 
         Also returns each article's link targets (`link_targets`), by path.
@@ -735,8 +804,13 @@ class _Tree:
         layout = self.layout
         history = GitHistory.load(config.articles_path)
         prefix = _articles_prefix(config)
-        load_key = digest("load", code_fingerprint(), str(config.articles_path),
-                          json.dumps(config.to_dict(), sort_keys=True, default=str), layout)
+        load_key = digest(
+            "load",
+            code_fingerprint(),
+            str(config.articles_path),
+            json.dumps(config.to_dict(), sort_keys=True, default=str),
+            layout,
+        )
         articles = []
         problems = []
         links: dict[str, tuple[str, ...]] = {}
@@ -751,27 +825,37 @@ class _Tree:
             else:
                 article, found = read_article(path, rel, config=config, layout=layout)
                 if article is not None:
-                    links[shown] = link_targets(article.body, rel, prefix, article.locale,
-                                                layout.localized)
+                    links[shown] = link_targets(
+                        article.body, rel, prefix, article.locale, layout.localized
+                    )
                 # only what is known to come from the hashed content (no race with an edit)
                 if key and article is not None and article.content_hash == content:
                     cache.put_parsed(key, article, found, links[shown])
             problems.extend(found)
             if article is not None:
                 if history.available:
-                    article = replace(article, last_commit=history.last(article.path),
-                                      first_commit=history.first(article.path))
+                    article = replace(
+                        article,
+                        last_commit=history.last(article.path),
+                        first_commit=history.first(article.path),
+                    )
                 articles.append(article)
         sections = _load_sections(self.sections, config, layout, problems)
         problems.sort(key=lambda p: (str(p.path), p.line, p.column))
-        corpus = Corpus(config=config, layout=layout, articles=tuple(articles),
-                        sections=MappingProxyType(sections), problems=tuple(problems),
-                        history=history)
+        corpus = Corpus(
+            config=config,
+            layout=layout,
+            articles=tuple(articles),
+            sections=MappingProxyType(sections),
+            problems=tuple(problems),
+            history=history,
+        )
         return corpus, links
 
 
-def select_paths(config: Config, tree_files: Iterable[tuple[str, Path]],
-                 paths: Sequence[Path]) -> set[str]:
+def select_paths(
+    config: Config, tree_files: Iterable[tuple[str, Path]], paths: Sequence[Path]
+) -> set[str]:
     """Root-relative paths of the files within `paths` (files or folders)."""
     wanted = []
     for given in paths:
@@ -842,8 +926,13 @@ def lint_tree(
         settings_key = settings.fingerprint(config)
         hashes = cache.content_hashes(tree.files)
         stamp = tree_stamp(config)
-        snapshot_key = digest("snapshot", settings_key, head_revision(config.articles_path),
-                              sorted(hashes.items()), stamp)
+        snapshot_key = digest(
+            "snapshot",
+            settings_key,
+            head_revision(config.articles_path),
+            sorted(hashes.items()),
+            stamp,
+        )
         snapshot = cache.snapshot(settings_key, snapshot_key)
         cache.save()
         if snapshot is not None and changed_since is not None:
@@ -855,24 +944,39 @@ def lint_tree(
                 chosen = changed | linking_paths(changed | deleted, links)
                 selected = chosen if selected is None else selected & chosen
         if snapshot is not None:
-            base = LintResult((), snapshot.files, settings.rules, settings.problems,
-                              cached=True, notes=tuple(notes), hashes=hashes)
+            base = LintResult(
+                (),
+                snapshot.files,
+                settings.rules,
+                settings.problems,
+                cached=True,
+                notes=tuple(notes),
+                hashes=hashes,
+            )
             if selected is None and render is not None:
                 text = cache.rendered(settings_key, snapshot, _render_name(render, settings))
                 if text is not None:
                     return replace(base, rendered=text, counts=snapshot.counts)
             packed = cache.snapshot_diagnostics(settings_key, snapshot)
             if packed is not None:
-                diagnostics = tuple(unpack(d) for d in packed
-                                    if selected is None or d[0] in selected)
-                files = snapshot.files if selected is None else sum(
-                    1 for p in snapshot.paths if p in selected)
+                diagnostics = tuple(
+                    unpack(d) for d in packed if selected is None or d[0] in selected
+                )
+                files = (
+                    snapshot.files
+                    if selected is None
+                    else sum(1 for p in snapshot.paths if p in selected)
+                )
                 result = replace(base, diagnostics=diagnostics, files=files)
                 if render is not None:
                     result = replace(result, rendered=render[1](result))
                     if selected is None:
-                        cache.save_rendered(settings_key, snapshot,
-                                            _render_name(render, settings), result.rendered or "")
+                        cache.save_rendered(
+                            settings_key,
+                            snapshot,
+                            _render_name(render, settings),
+                            result.rendered or "",
+                        )
                 return result
     elif use_cache:
         notes.append("no writable cache folder: results are not cached")
@@ -885,16 +989,27 @@ def lint_tree(
         else:
             corpus = load_corpus(config, with_git=True)
             prefix = _articles_prefix(config)
-            links = {f"{prefix}/{a.rel_path}" if prefix else a.rel_path:
-                     link_targets(a.body, a.rel_path, prefix, a.locale, corpus.layout.localized)
-                     for a in corpus.articles}
+            links = {
+                f"{prefix}/{a.rel_path}" if prefix else a.rel_path: link_targets(
+                    a.body, a.rel_path, prefix, a.locale, corpus.layout.localized
+                )
+                for a in corpus.articles
+            }
     only = selected
     if changed_since is not None:
         changed, deleted = _changed(config, changed_since, corpus.history)
         chosen = changed | linking_paths(changed | deleted, links)
         only = chosen if only is None else only & chosen
-    result = lint(corpus, settings, only=only, cache=cache, jobs=jobs, progress=progress,
-                  stamp=stamp, links=links)
+    result = lint(
+        corpus,
+        settings,
+        only=only,
+        cache=cache,
+        jobs=jobs,
+        progress=progress,
+        stamp=stamp,
+        links=links,
+    )
     result = replace(result, notes=tuple(notes))
     if render is not None:
         result = replace(result, rendered=render[1](result))
@@ -903,8 +1018,9 @@ def lint_tree(
         fresh = Snapshot(snapshot_key, result.files, tuple(sorted(links)), counts)
         cache.save_snapshot(settings_key, fresh, result.diagnostics, links)
         if render is not None:
-            cache.save_rendered(settings_key, fresh, _render_name(render, settings),
-                                result.rendered or "")
+            cache.save_rendered(
+                settings_key, fresh, _render_name(render, settings), result.rendered or ""
+            )
     return result
 
 

@@ -43,8 +43,9 @@ def _offset(starts: Sequence[int], text: str, line: int, column: int) -> int | N
     if line < 1 or column < 1:
         return None
     if line > len(starts):
-        return len(text) if line == len(starts) + 1 and column == 1 and text.endswith("\n") \
-            else None
+        return (
+            len(text) if line == len(starts) + 1 and column == 1 and text.endswith("\n") else None
+        )
     start = starts[line - 1]
     end = starts[line] if line < len(starts) else len(text) + 1
     offset = start + column - 1
@@ -135,14 +136,15 @@ class FilePatch:
         return self.before != self.after
 
 
-def plan_file(path: Path, display: str, diagnostics: Sequence[Diagnostic],
-              expected_hash: str) -> FilePatch:
+def plan_file(
+    path: Path, display: str, diagnostics: Sequence[Diagnostic], expected_hash: str
+) -> FilePatch:
     """Read `path` and compute its fixed bytes; ConflictError when it changed since linted."""
     raw = path.read_bytes()
     if hashlib.sha256(raw).hexdigest() != expected_hash:
         raise ConflictError("changed on disk since it was linted; not fixed", path=path)
     bom = raw.startswith(_BOM)
-    text = raw[len(_BOM):].decode("utf-8") if bom else raw.decode("utf-8")
+    text = raw[len(_BOM) :].decode("utf-8") if bom else raw.decode("utf-8")
     fixes = list(dict.fromkeys(d.fix for d in diagnostics if d.fix is not None))
     new_text, applied, skipped = apply_fixes(text, fixes)
     after = (_BOM if bom else b"") + new_text.encode("utf-8")
@@ -154,8 +156,9 @@ def write_patch(patch: FilePatch) -> None:
     from kbtool.corpus.edit import write_atomic
 
     if patch.changed:
-        write_atomic(patch.path, patch.after,
-                     expected_hash=hashlib.sha256(patch.before).hexdigest())
+        write_atomic(
+            patch.path, patch.after, expected_hash=hashlib.sha256(patch.before).hexdigest()
+        )
 
 
 def unified_diff(patch: FilePatch) -> str:

@@ -82,7 +82,9 @@ Outcome = tuple[list[Diagnostic], "Document | bytes | None", frozenset[str]]
 
 
 def check_article(
-    article: Article, job: ArticleJob, doc: Document | None = None,
+    article: Article,
+    job: ArticleJob,
+    doc: Document | None = None,
     rules: Sequence[Rule] | None = None,
 ) -> Outcome:
     """Run the article rules (`rules`, default all of `job`) on `article`.
@@ -96,8 +98,9 @@ def check_article(
     touched: set[str] = set()
     path = relative_path(article.path, job.config.root)
     for rule in job.rules if rules is None else rules:
-        ctx = _TrackingContext(rule, job.config, job.options, article, job.corpus,
-                               job.severities.get(rule.code), doc)
+        ctx = _TrackingContext(
+            rule, job.config, job.options, article, job.corpus, job.severities.get(rule.code), doc
+        )
         ctx.__dict__["path"] = path  # RuleContext.path is a cached_property: computed once here
         try:
             found.extend(rule.check(article, ctx))
@@ -113,17 +116,23 @@ def check_article(
 
 def crash(rule: Rule, path: str, exc: BaseException) -> Diagnostic:
     return Diagnostic(
-        path=path, line=1, column=1, code=rule.code, name=rule.name, severity=Severity.ERROR,
+        path=path,
+        line=1,
+        column=1,
+        code=rule.code,
+        name=rule.name,
+        severity=Severity.ERROR,
         message=f"rule failed on this file ({type(exc).__name__}: {exc}); this is a bug in "
-                "kbtool, please report it (KBTOOL_DEBUG=1 shows the traceback)",
+        "kbtool, please report it (KBTOOL_DEBUG=1 shows the traceback)",
     )
 
 
 DocSource = Callable[[int], "Document | None"]
 
 # Set in the parent just before the pool forks; the workers inherit it.
-_SHARED: tuple[Sequence[Article], ArticleJob, Sequence[Sequence[Rule] | None],
-               DocSource | None] | None = None
+_SHARED: (
+    tuple[Sequence[Article], ArticleJob, Sequence[Sequence[Rule] | None], DocSource | None] | None
+) = None
 
 
 def _work(start: int, stop: int) -> list[Outcome]:
@@ -131,8 +140,9 @@ def _work(start: int, stop: int) -> list[Outcome]:
     articles, job, subsets, docs = _SHARED
     out: list[Outcome] = []
     for i in range(start, stop):
-        diagnostics, doc, touched = check_article(articles[i], job, docs(i) if docs else None,
-                                                  subsets[i])
+        diagnostics, doc, touched = check_article(
+            articles[i], job, docs(i) if docs else None, subsets[i]
+        )
         # pickled here, in parallel: the parent stores the bytes in the cache as they are
         # and unpickles only the analyses a corpus rule asks for
         blob = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL) if doc is not None else None

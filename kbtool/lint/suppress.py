@@ -88,8 +88,12 @@ def parse_suppressions(text: str, resolve: Resolver, *, first_line: int = 1) -> 
         number = first_line + offset
         opening = _FENCE.match(line)
         if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence) \
-                    and not line.strip()[len(opening.group(1)):].strip():
+            if (
+                opening
+                and opening.group(1)[0] == fence[0]
+                and len(opening.group(1)) >= len(fence)
+                and not line.strip()[len(opening.group(1)) :].strip()
+            ):
                 fence = None
             continue
         if opening:
@@ -104,11 +108,17 @@ def parse_suppressions(text: str, resolve: Resolver, *, first_line: int = 1) -> 
                 code_set = frozenset(codes)
             else:
                 code_set, unknown = frozenset({ALL}), []
-            directives.append(Directive(
-                kind=match.group(1), line=number, column=match.start() + 1,
-                end_column=match.end() + 1, selectors=selectors, codes=code_set,
-                unknown=tuple(unknown),
-            ))
+            directives.append(
+                Directive(
+                    kind=match.group(1),
+                    line=number,
+                    column=match.start() + 1,
+                    end_column=match.end() + 1,
+                    selectors=selectors,
+                    codes=code_set,
+                    unknown=tuple(unknown),
+                )
+            )
     _assign_ranges(directives, last_line)
     return Suppressions(directives)
 
@@ -134,8 +144,9 @@ def _assign_ranges(directives: list[Directive], last_line: int) -> None:
             open_.append(directive)
         else:
             for disabled in list(open_):
-                if ALL in directive.codes or (ALL not in disabled.codes
-                                              and disabled.codes & directive.codes):
+                if ALL in directive.codes or (
+                    ALL not in disabled.codes and disabled.codes & directive.codes
+                ):
                     disabled.last = directive.line
                     open_.remove(disabled)
 
@@ -159,7 +170,9 @@ def unused(directives: Iterable[Directive], ran: set[str]) -> Iterable[tuple[Dir
         if not idle:
             continue
         if len(idle) == len(directive.codes) and not directive.unknown:
-            yield directive, f"kbtool-{directive.kind} {' '.join(directive.selectors)} " \
-                             "suppresses nothing"
+            yield (
+                directive,
+                f"kbtool-{directive.kind} {' '.join(directive.selectors)} suppresses nothing",
+            )
         else:
             yield directive, f"kbtool-{directive.kind}: {', '.join(idle)} suppressed nothing"

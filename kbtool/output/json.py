@@ -27,8 +27,13 @@ def _diagnostic(d: Diagnostic) -> dict[str, Any]:
         fix = {
             "description": d.fix.description,
             "edits": [
-                {"line": e.line, "column": e.column, "end_line": e.end_line,
-                 "end_column": e.end_column, "new_text": e.new_text}
+                {
+                    "line": e.line,
+                    "column": e.column,
+                    "end_line": e.end_line,
+                    "end_column": e.end_column,
+                    "new_text": e.new_text,
+                }
                 for e in d.fix.edits
             ],
         }
@@ -61,19 +66,31 @@ def payload(report: Report) -> dict[str, Any]:
             "problems": len(diagnostics),
             "fixable": sum(1 for d in diagnostics if d.fix is not None),
             "fixed": report.fixed,
-            "by_severity": {str(s): severities.get(str(s), 0)
-                            for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)},
+            "by_severity": {
+                str(s): severities.get(str(s), 0)
+                for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+            },
             "by_rule": {code: by_rule[code] for code in used},
         },
         "rules": [
-            {"code": r.code, "name": r.name, "severity": str(r.severity), "scope": r.scope,
-             "fixable": r.fixable, "summary": r.summary}
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": str(r.severity),
+                "scope": r.scope,
+                "fixable": r.fixable,
+                "summary": r.summary,
+            }
             for r in report.rules
         ],
         "diagnostics": [_diagnostic(d) for d in diagnostics],
         "config_problems": [
-            {"path": str(p.path) if p.path else None, "line": p.line, "severity": p.severity,
-             "message": p.message}
+            {
+                "path": str(p.path) if p.path else None,
+                "line": p.line,
+                "severity": p.severity,
+                "message": p.message,
+            }
             for p in report.problems
         ],
     }
@@ -82,8 +99,7 @@ def payload(report: Report) -> dict[str, Any]:
 _MARK = "\x00kbtool-items\x00"
 
 
-def dumps_with_items(data: dict[str, Any], path: tuple[str | int, ...],
-                     items: list[Any]) -> str:
+def dumps_with_items(data: dict[str, Any], path: tuple[str | int, ...], items: list[Any]) -> str:
     """`data` as indented JSON with the list at `path` set to `items`, one item per line.
 
     Indenting every field of 100,000 findings takes the pure-Python encoder
@@ -97,13 +113,16 @@ def dumps_with_items(data: dict[str, Any], path: tuple[str | int, ...],
     text = json.dumps(data, indent=2, ensure_ascii=False)
     marker = json.dumps(_MARK)
     at = text.index(marker)
-    line = text[text.rfind("\n", 0, at) + 1: at]  # the indent and the key before the list
+    line = text[text.rfind("\n", 0, at) + 1 : at]  # the indent and the key before the list
     leading = " " * (len(line) - len(line.lstrip()))
     body = "[]"
     if items:
-        body = "[\n" + ",\n".join(f"{leading}  {json.dumps(item, ensure_ascii=False)}"
-                                   for item in items) + f"\n{leading}]"
-    return text[:at] + body + text[at + len(marker):]
+        body = (
+            "[\n"
+            + ",\n".join(f"{leading}  {json.dumps(item, ensure_ascii=False)}" for item in items)
+            + f"\n{leading}]"
+        )
+    return text[:at] + body + text[at + len(marker) :]
 
 
 def render(report: Report) -> str:

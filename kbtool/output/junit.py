@@ -21,21 +21,49 @@ __all__ = ["render"]
 
 def render(report: Report) -> str:
     diagnostics = report.diagnostics
-    suites = ET.Element("testsuites", name="kbtool lint", tests=str(max(len(diagnostics), 1)),
-                        failures=str(len(diagnostics)), errors="0")
+    suites = ET.Element(
+        "testsuites",
+        name="kbtool lint",
+        tests=str(max(len(diagnostics), 1)),
+        failures=str(len(diagnostics)),
+        errors="0",
+    )
     if not diagnostics:
-        suite = ET.SubElement(suites, "testsuite", name="kbtool lint", tests="1", failures="0",
-                              errors="0", skipped="0")
-        ET.SubElement(suite, "testcase", classname="kbtool lint",
-                      name=f"{report.files} file(s) without problems")
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name="kbtool lint",
+            tests="1",
+            failures="0",
+            errors="0",
+            skipped="0",
+        )
+        ET.SubElement(
+            suite,
+            "testcase",
+            classname="kbtool lint",
+            name=f"{report.files} file(s) without problems",
+        )
     for path, group in groupby(diagnostics, key=lambda d: d.path):
         items = list(group)
-        suite = ET.SubElement(suites, "testsuite", name=path, tests=str(len(items)),
-                              failures=str(len(items)), errors="0", skipped="0")
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=path,
+            tests=str(len(items)),
+            failures=str(len(items)),
+            errors="0",
+            skipped="0",
+        )
         for d in items:
-            case = ET.SubElement(suite, "testcase", classname=path,
-                                 name=f"{d.code} {d.name} at line {d.line}, column {d.column}",
-                                 file=path, line=str(d.line))
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=path,
+                name=f"{d.code} {d.name} at line {d.line}, column {d.column}",
+                file=path,
+                line=str(d.line),
+            )
             failure = ET.SubElement(case, "failure", message=d.message, type=d.code)
             failure.text = f"{one_line(d)}\nseverity: {d.severity}"
     ET.indent(suites)

@@ -28,8 +28,10 @@ def _rule(rule: Rule) -> dict[str, Any]:
     from kbtool.lint.docs import help_uri, render_rule
 
     sections = rule.doc_sections()
-    full = "\n\n".join(v[:1].upper() + v[1:] for k, v in sections.items()
-                       if k in ("summary", "why")) or rule.summary
+    full = (
+        "\n\n".join(v[:1].upper() + v[1:] for k, v in sections.items() if k in ("summary", "why"))
+        or rule.summary
+    )
     return {
         "id": rule.code,
         "name": rule.name,
@@ -56,27 +58,40 @@ def _result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
         "ruleId": d.code,
         "level": _LEVEL[d.severity],
         "message": {"text": d.message},
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
-                "region": _region(d),
-            },
-        }],
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                    "region": _region(d),
+                },
+            }
+        ],
     }
     if d.code in index:
         result["ruleIndex"] = index[d.code]
     if d.fix is not None:
-        result["fixes"] = [{
-            "description": {"text": d.fix.description},
-            "artifactChanges": [{
-                "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
-                "replacements": [{
-                    "deletedRegion": {"startLine": e.line, "startColumn": e.column,
-                                      "endLine": e.end_line, "endColumn": e.end_column},
-                    "insertedContent": {"text": e.new_text},
-                } for e in d.fix.edits],
-            }],
-        }]
+        result["fixes"] = [
+            {
+                "description": {"text": d.fix.description},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                        "replacements": [
+                            {
+                                "deletedRegion": {
+                                    "startLine": e.line,
+                                    "startColumn": e.column,
+                                    "endLine": e.end_line,
+                                    "endColumn": e.end_column,
+                                },
+                                "insertedContent": {"text": e.new_text},
+                            }
+                            for e in d.fix.edits
+                        ],
+                    }
+                ],
+            }
+        ]
     return result
 
 
@@ -95,22 +110,24 @@ def payload(report: Report) -> dict[str, Any]:
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "kbtool",
-                    "version": report.version,
-                    "semanticVersion": report.version,
-                    "informationUri": INFORMATION_URI,
-                    "rules": [_rule(r) for r in rules],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "kbtool",
+                        "version": report.version,
+                        "semanticVersion": report.version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(r) for r in rules],
+                    },
                 },
-            },
-            "originalUriBaseIds": {
-                "%SRCROOT%": {"description": {"text": "The knowledge-base root."}},
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": [_result(d, index) for d in report.diagnostics],
-        }],
+                "originalUriBaseIds": {
+                    "%SRCROOT%": {"description": {"text": "The knowledge-base root."}},
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(d, index) for d in report.diagnostics],
+            }
+        ],
     }
 
 

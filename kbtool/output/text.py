@@ -37,8 +37,11 @@ def _plural(n: int, word: str) -> str:
 
 def _by_severity(diagnostics: tuple[Diagnostic, ...]) -> str:
     counts = Counter(d.severity for d in diagnostics)
-    parts = [_plural(counts[s], str(s)) if s is not Severity.INFO else f"{counts[s]} info"
-             for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
+    parts = [
+        _plural(counts[s], str(s)) if s is not Severity.INFO else f"{counts[s]} info"
+        for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        if counts[s]
+    ]
     return ", ".join(parts)
 
 
@@ -53,8 +56,10 @@ def summary_lines(report: Report) -> list[str]:
         return lines
     files = len({d.path for d in diagnostics})
     fixable = sum(1 for d in diagnostics if d.fix is not None)
-    text = (f"Found {_plural(len(diagnostics), 'problem')} ({_by_severity(diagnostics)}) "
-            f"in {files} of {_plural(report.files, 'file')}")
+    text = (
+        f"Found {_plural(len(diagnostics), 'problem')} ({_by_severity(diagnostics)}) "
+        f"in {files} of {_plural(report.files, 'file')}"
+    )
     text += f"; {fixable} fixable with --fix." if fixable else "."
     lines.append(text)
     by_rule = Counter((d.code, d.name) for d in diagnostics)

@@ -28,41 +28,59 @@ from kbtool.lint.fix import apply_fixes
 CASES = Path(__file__).parent / "cases"
 
 
-@pytest.mark.parametrize(("locale", "base"), [
-    ("en", "en"), ("de-de", "de"), ("zh-CN", "zh"), ("ja_JP", "ja"), ("nn-NO", "nb"),
-    ("no", "nb"), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("locale", "base"),
+    [
+        ("en", "en"),
+        ("de-de", "de"),
+        ("zh-CN", "zh"),
+        ("ja_JP", "ja"),
+        ("nn-NO", "nb"),
+        ("no", "nb"),
+        ("", ""),
+    ],
+)
 def test_base_language(locale: str, base: str) -> None:
     assert base_language(locale) == base
 
 
 def test_english_sentences_respect_abbreviations_numbers_and_lower_case() -> None:
-    text = ("Select No. Series, e.g. the first one. Version 3.5 is in config.json! "
-            "Is it? yes, it is. \"Quoted.\" Next")
+    text = (
+        "Select No. Series, e.g. the first one. Version 3.5 is in config.json! "
+        'Is it? yes, it is. "Quoted." Next'
+    )
     assert split_sentences(text, "en") == [
         "Select No. Series, e.g. the first one",
         "Version 3.5 is in config.json",
         "Is it? yes, it is",
-        "\"Quoted",
+        '"Quoted',
         "Next",
     ]
 
 
 def test_a_line_break_always_ends_a_sentence() -> None:
     assert split_sentences("A list item without a stop\nnext item", "en") == [
-        "A list item without a stop", "next item"]
+        "A list item without a stop",
+        "next item",
+    ]
 
 
 def test_german_and_swedish_abbreviations() -> None:
     assert split_sentences("Das ist z. B. ein Test. Nr. 5 ist gut.", "de") == [
-        "Das ist z. B. ein Test", "Nr. 5 ist gut."]
+        "Das ist z. B. ein Test",
+        "Nr. 5 ist gut.",
+    ]
     assert split_sentences("Se t.ex. Det här. Slut", "sv") == ["Se t.ex. Det här", "Slut"]
 
 
 def test_cjk_sentences_end_at_full_width_marks_without_spaces() -> None:
     text = "如果您忘记了密码，可以设置新密码。整个过程只需几分钟！需要帮助吗？好"
     assert split_sentences(text, "zh") == [
-        "如果您忘记了密码，可以设置新密码", "整个过程只需几分钟", "需要帮助吗", "好"]
+        "如果您忘记了密码，可以设置新密码",
+        "整个过程只需几分钟",
+        "需要帮助吗",
+        "好",
+    ]
     assert split_sentences("ログインします。次へ", "ja") == ["ログインします", "次へ"]
 
 
@@ -71,11 +89,28 @@ def test_cjk_length_counts_a_latin_word_as_one_character() -> None:
     assert count_units("版本 2.4.6 已发布。") == 7  # 版 本 2.4.6 已 发 布 。
 
 
-@pytest.mark.parametrize(("word", "count"), [
-    ("the", 1), ("table", 2), ("create", 2), ("created", 3), ("posted", 2), ("sales", 1),
-    ("entries", 2), ("value", 2), ("layout", 2), ("automatically", 5), ("isn't", 2),
-    ("don't", 1), ("API", 3), ("UI", 2), ("period", 3), ("business", 2), ("2024", 1),
-])
+@pytest.mark.parametrize(
+    ("word", "count"),
+    [
+        ("the", 1),
+        ("table", 2),
+        ("create", 2),
+        ("created", 3),
+        ("posted", 2),
+        ("sales", 1),
+        ("entries", 2),
+        ("value", 2),
+        ("layout", 2),
+        ("automatically", 5),
+        ("isn't", 2),
+        ("don't", 1),
+        ("API", 3),
+        ("UI", 2),
+        ("period", 3),
+        ("business", 2),
+        ("2024", 1),
+    ],
+)
 def test_english_syllables(word: str, count: int) -> None:
     assert syllables(word) == count
 
@@ -111,8 +146,12 @@ def test_repeated_word_fix_removes_only_the_second_word(tmp_path: Path) -> None:
     # across a line break the break stays: the word moves out of the second line
     assert "Write a short reply and select\n**Publish**." in after
     assert "The reply is public." in after
-    assert before.replace("the the", "the").replace("select\nselect ", "select\n").replace(
-        "The the", "The") == after
+    assert (
+        before.replace("the the", "the")
+        .replace("select\nselect ", "select\n")
+        .replace("The the", "The")
+        == after
+    )
 
 
 def test_long_sentence_points_at_the_line_where_it_starts(tmp_path: Path) -> None:

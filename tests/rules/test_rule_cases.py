@@ -36,8 +36,9 @@ _CODE = re.compile(r"^(KB\d{3})-")
 
 
 def _cases() -> list[Path]:
-    return sorted(p for p in CASES.iterdir()
-                  if _CODE.match(p.name) and (p.is_dir() or p.suffix == ".md"))
+    return sorted(
+        p for p in CASES.iterdir() if _CODE.match(p.name) and (p.is_dir() or p.suffix == ".md")
+    )
 
 
 def _codes(text: str) -> list[str]:

@@ -100,13 +100,17 @@ def front_matter_missing(article: Article, ctx: RuleContext) -> Iterator[Diagnos
     ```
     Options: none.
     """
-    misplaced = [p for p in article.problems
-                 if p.code == "front-matter" and p.severity != Severity.ERROR]
+    misplaced = [
+        p for p in article.problems if p.code == "front-matter" and p.severity != Severity.ERROR
+    ]
     for problem in misplaced:
         yield ctx.report(problem.line, problem.message, column=problem.column)
     if not article.has_front_matter and not misplaced:
-        yield ctx.report(1, "no front matter: start the file with a '---' block that holds "
-                            "at least the title and description")
+        yield ctx.report(
+            1,
+            "no front matter: start the file with a '---' block that holds "
+            "at least the title and description",
+        )
 
 
 @rule("KB103", "duplicate-key", severity=Severity.ERROR)
@@ -146,9 +150,12 @@ def _has_value(value: object) -> bool:
     "required-keys",
     severity=Severity.ERROR,
     options=(
-        Option("required_keys", ["title"],
-               "Fields (canonical names, mapped through `[fields]`) or raw keys every article "
-               "must have. The description is checked by KB504 unless listed here."),
+        Option(
+            "required_keys",
+            ["title"],
+            "Fields (canonical names, mapped through `[fields]`) or raw keys every article "
+            "must have. The description is checked by KB504 unless listed here.",
+        ),
     ),
 )
 def required_keys(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -228,16 +235,27 @@ def configured_keys(config: Config) -> set[str]:
     severity=Severity.WARNING,
     scope="corpus",
     options=(
-        Option("known_keys", [], "Front-matter keys that are always known (besides the keys "
-                                 "the field mapping reads)."),
-        Option("strict_keys", False, "Report every key that is not configured (mapping or "
-                                     "`known_keys`), not only likely misspellings; the keys "
-                                     "common in the corpus then count only if listed."),
+        Option(
+            "known_keys",
+            [],
+            "Front-matter keys that are always known (besides the keys the field mapping reads).",
+        ),
+        Option(
+            "strict_keys",
+            False,
+            "Report every key that is not configured (mapping or "
+            "`known_keys`), not only likely misspellings; the keys "
+            "common in the corpus then count only if listed.",
+        ),
         Option("known_key_min_count", 10, "A key used by this many articles counts as known."),
-        Option("known_key_min_share", 0.02, "A key used by this share of the articles counts "
-                                            "as known when that is fewer articles than "
-                                            "`known_key_min_count` (a small knowledge base); "
-                                            "never fewer than two."),
+        Option(
+            "known_key_min_share",
+            0.02,
+            "A key used by this share of the articles counts "
+            "as known when that is fewer articles than "
+            "`known_key_min_count` (a small knowledge base); "
+            "never fewer than two.",
+        ),
     ),
 )
 def unknown_key(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
@@ -277,11 +295,16 @@ def unknown_key(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
             suggestion = verdicts[key]
             line = article.key_line(key)
             if suggestion is not None:
-                yield ctx.report(article, line, f"unknown key '{key}'; did you mean "
-                                                f"'{suggestion}'?")
+                yield ctx.report(
+                    article, line, f"unknown key '{key}'; did you mean '{suggestion}'?"
+                )
             elif strict:
-                yield ctx.report(article, line, f"unknown key '{key}': no field reads it "
-                                                "(map it in [fields] or list it in known_keys)")
+                yield ctx.report(
+                    article,
+                    line,
+                    f"unknown key '{key}': no field reads it "
+                    "(map it in [fields] or list it in known_keys)",
+                )
 
 
 # --------------------------------------------------------------------------- values
@@ -325,9 +348,11 @@ def wrong_type(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         if isinstance(value, (list, dict)):
             yield ctx.report(article.key_line(key), f"'{key}' should be text, not {_kind(value)}")
         elif isinstance(value, (bool, float)):
-            yield ctx.report(article.key_line(key),
-                             f"'{key}' is read as {_kind(value)} ({str(value).lower()}); "
-                             "quote the value if the text is meant")
+            yield ctx.report(
+                article.key_line(key),
+                f"'{key}' is read as {_kind(value)} ({str(value).lower()}); "
+                "quote the value if the text is meant",
+            )
         elif name == "review_every" and value is not None:
             try:
                 parse_interval(value if isinstance(value, int) else str(value))
@@ -339,23 +364,26 @@ def wrong_type(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         value = article.meta.get(key)
         if isinstance(value, dict):
-            yield ctx.report(article.key_line(key),
-                             f"'{key}' should be a list or text, not a mapping")
+            yield ctx.report(
+                article.key_line(key), f"'{key}' should be a list or text, not a mapping"
+            )
         elif isinstance(value, list):
             bad = next((v for v in value if isinstance(v, (list, dict, bool))), None)
             if bad is not None:
-                yield ctx.report(article.key_line(key),
-                                 f"an item of '{key}' is {_kind(bad)}; items should be text"
-                                 + (" (quote it)" if isinstance(bad, bool) else ""))
+                yield ctx.report(
+                    article.key_line(key),
+                    f"an item of '{key}' is {_kind(bad)}; items should be text"
+                    + (" (quote it)" if isinstance(bad, bool) else ""),
+                )
         elif isinstance(value, bool):
-            yield ctx.report(article.key_line(key), f"'{key}' is read as a boolean; write a "
-                                                    "list of text")
+            yield ctx.report(
+                article.key_line(key), f"'{key}' is read as a boolean; write a list of text"
+            )
     key = article.field_key("last_reviewed")
     if key is not None:
         value = article.meta.get(key)
         if not isinstance(value, (str, dt.date)):
-            yield ctx.report(article.key_line(key), f"'{key}' should be a date, not "
-                                                    f"{_kind(value)}")
+            yield ctx.report(article.key_line(key), f"'{key}' should be a date, not {_kind(value)}")
 
 
 @rule("KB107", "taxonomy-value", severity=Severity.WARNING)
@@ -395,8 +423,12 @@ def _today(option: object) -> dt.date:
     "invalid-date",
     severity=Severity.ERROR,
     options=(
-        Option("today", "", "The date taken as today (ISO, e.g. `2026-11-23`); empty: the "
-                            "real date. For tests and reproducible runs."),
+        Option(
+            "today",
+            "",
+            "The date taken as today (ISO, e.g. `2026-11-23`); empty: the "
+            "real date. For tests and reproducible runs.",
+        ),
     ),
 )
 def invalid_date(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -425,8 +457,10 @@ def invalid_date(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     today = _today(ctx.options.today)
     if date > today + dt.timedelta(days=1):
-        yield ctx.report(article.key_line(key), f"'{key}' is {date.isoformat()}, in the "
-                                                f"future (today is {today.isoformat()})")
+        yield ctx.report(
+            article.key_line(key),
+            f"'{key}' is {date.isoformat()}, in the future (today is {today.isoformat()})",
+        )
 
 
 def _parses_as(text: str, fmt: str) -> dt.date | None:
@@ -467,7 +501,7 @@ def _value_edit(article: Article, key: str, old: str, new: str) -> TextEdit | No
     colon = text.find(":", text.find(key) + len(key) if key in text else 0)
     if colon < 0:
         return None
-    rest = text[colon + 1:]
+    rest = text[colon + 1 :]
     if rest.count(old) != 1:
         return None
     start = colon + 1 + rest.index(old)
@@ -521,16 +555,22 @@ def date_format(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     line = article.key_line(key)
     if ambiguous:
-        yield ctx.report(line, f"'{key}' is written '{written}', which the configured formats "
-                               f"read as different dates; write it in the first one, {first}")
+        yield ctx.report(
+            line,
+            f"'{key}' is written '{written}', which the configured formats "
+            f"read as different dates; write it in the first one, {first}",
+        )
         return
     edit = _value_edit(article, key, written, canonical) if fixable else None
     fix = Fix(f"write {canonical}", (edit,)) if edit else None
-    yield ctx.report(line, f"'{key}' is written '{written}'; write it as '{canonical}' "
-                           f"({first})", fix=fix,
-                     column=edit.column if edit else 1,
-                     end_line=edit.end_line if edit else None,
-                     end_column=edit.end_column if edit else None)
+    yield ctx.report(
+        line,
+        f"'{key}' is written '{written}'; write it as '{canonical}' ({first})",
+        fix=fix,
+        column=edit.column if edit else 1,
+        end_line=edit.end_line if edit else None,
+        end_column=edit.end_column if edit else None,
+    )
 
 
 # --------------------------------------------------------------------------- ids and titles
@@ -548,9 +588,11 @@ def _others(group: list[Article], article: Article, root: Any) -> str:
     severity=Severity.ERROR,
     scope="corpus",
     options=(
-        Option("duplicate_file_stems", False,
-               "Also report articles without an explicit id whose file stems (their ids) "
-               "collide."),
+        Option(
+            "duplicate_file_stems",
+            False,
+            "Also report articles without an explicit id whose file stems (their ids) collide.",
+        ),
     ),
 )
 def duplicate_id(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
@@ -580,11 +622,18 @@ def duplicate_id(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
         for article in group:
             others = _others(group, article, root)
             if article.field_key("id") is not None:
-                yield ctx.report(article, article.field_line("id"),
-                                 f"id '{article_id}' is also the id of {others}")
+                yield ctx.report(
+                    article,
+                    article.field_line("id"),
+                    f"id '{article_id}' is also the id of {others}",
+                )
             else:
-                yield ctx.report(article, 1, f"file stem '{article_id}' (the id, as the front "
-                                             f"matter names none) is also the id of {others}")
+                yield ctx.report(
+                    article,
+                    1,
+                    f"file stem '{article_id}' (the id, as the front "
+                    f"matter names none) is also the id of {others}",
+                )
 
 
 def _normal(text: str) -> str:
@@ -612,9 +661,11 @@ def duplicate_title(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
     for group in groups.values():
         if len(group) > 1:
             for article in group:
-                yield ctx.report(article, article.field_line("title"),
-                                 f"title '{article.title}' is also the title of "
-                                 f"{_others(group, article, root)}")
+                yield ctx.report(
+                    article,
+                    article.field_line("title"),
+                    f"title '{article.title}' is also the title of {_others(group, article, root)}",
+                )
 
 
 def _suggest_slug(text: str) -> str:
@@ -638,5 +689,7 @@ def id_not_slug(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     suggestion = _suggest_slug(article.id)
     hint = f"; e.g. '{suggestion}'" if suggestion and suggestion != article.id else ""
-    yield ctx.report(article.field_line("id"),
-                     f"id '{article.id}' is not a slug (a-z, 0-9 and single hyphens){hint}")
+    yield ctx.report(
+        article.field_line("id"),
+        f"id '{article.id}' is not a slug (a-z, 0-9 and single hyphens){hint}",
+    )

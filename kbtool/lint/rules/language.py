@@ -125,9 +125,12 @@ class _Analysis:
         A block of several lines without a full stop is a list written as lines
         (one link per line, say), not a sentence.
         """
-        return [p.text for p in self.doc.paragraphs
-                if p.text.rstrip(_CLOSERS)[-1:] in _TERMINAL
-                or (p.line == p.end_line and p.text.count(" ") >= _FRAGMENT_WORDS - 1)]
+        return [
+            p.text
+            for p in self.doc.paragraphs
+            if p.text.rstrip(_CLOSERS)[-1:] in _TERMINAL
+            or (p.line == p.end_line and p.text.count(" ") >= _FRAGMENT_WORDS - 1)
+        ]
 
     @cached_property
     def prose_sentences(self) -> list[str]:
@@ -152,8 +155,13 @@ class _Analysis:
 
         A NUL line stands between blocks, so that no pair of words spans two.
         """
-        return "\n\0\n".join([*self.texts, *(h.text for h in self.doc.headings),
-                               *(i.text for i in self.doc.images if i.text)])
+        return "\n\0\n".join(
+            [
+                *self.texts,
+                *(h.text for h in self.doc.headings),
+                *(i.text for i in self.doc.images if i.text),
+            ]
+        )
 
     @cached_property
     def lowered(self) -> str:
@@ -216,15 +224,18 @@ class _Analysis:
         if opened >= 0 and self.body.find("-->", opened, offset) < 0:
             return True
         start = self.line_start(line)
-        text = self.body[start: self.line_end(line)]
+        text = self.body[start : self.line_end(line)]
         if any(m.start() < column <= m.end() for m in _LINE_MASKS.finditer(text)):
             return True
         return ui and any(m.start() < column <= m.end() for m in _UI_MASKS.finditer(text))
 
     @cached_property
     def html_lines(self) -> frozenset[int]:
-        return frozenset(n for line, html in self.doc.html_blocks
-                         for n in range(line, line + html.count("\n") + 1))
+        return frozenset(
+            n
+            for line, html in self.doc.html_blocks
+            for n in range(line, line + html.count("\n") + 1)
+        )
 
     @cached_property
     def prose_lines(self) -> frozenset[int]:
@@ -262,13 +273,24 @@ def _snippet(text: str, limit: int = 40) -> str:
     "readability",
     severity=Severity.WARNING,
     options=(
-        Option("readability_min", {"en": 40},
-               "Lowest Flesch reading ease (English; higher is easier).", per_locale=True),
-        Option("lix_max", {"sv": 50, "da": 50, "nb": 50, "de": 60},
-               "Highest LIX (the locales listed are scored with LIX; lower is easier).",
-               per_locale=True),
-        Option("readability_min_words", 100,
-               "Articles with fewer words of prose are not scored.", per_locale=True),
+        Option(
+            "readability_min",
+            {"en": 40},
+            "Lowest Flesch reading ease (English; higher is easier).",
+            per_locale=True,
+        ),
+        Option(
+            "lix_max",
+            {"sv": 50, "da": 50, "nb": 50, "de": 60},
+            "Highest LIX (the locales listed are scored with LIX; lower is easier).",
+            per_locale=True,
+        ),
+        Option(
+            "readability_min_words",
+            100,
+            "Articles with fewer words of prose are not scored.",
+            per_locale=True,
+        ),
     ),
 )
 def readability(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -343,9 +365,12 @@ def readability(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
     severity=Severity.WARNING,
     options=(
         Option("sentence_max_words", 35, "Most words in a sentence.", per_locale=True),
-        Option("sentence_max_chars", 90,
-               "Most characters in a Chinese or Japanese sentence (a Latin word counts as one).",
-               per_locale=True),
+        Option(
+            "sentence_max_chars",
+            90,
+            "Most characters in a Chinese or Japanese sentence (a Latin word counts as one).",
+            per_locale=True,
+        ),
     ),
 )
 def long_sentence(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -379,9 +404,16 @@ def long_sentence(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
     shortest = limit if cjk else 2 * limit
     found = _analysis(article, ctx)
     unit = "characters" if cjk else "words"
-    sentences = found.prose_sentences if not cjk and limit >= _FRAGMENT_WORDS else [
-        s for text in found.texts if len(text) > shortest
-        for s in sentence_pattern(language).split(text)]
+    sentences = (
+        found.prose_sentences
+        if not cjk and limit >= _FRAGMENT_WORDS
+        else [
+            s
+            for text in found.texts
+            if len(text) > shortest
+            for s in sentence_pattern(language).split(text)
+        ]
+    )
     paragraphs = iter(ctx.doc.paragraphs)
     paragraph: Paragraph | None = None
     cursor = plain_cursor = 0
@@ -412,7 +444,7 @@ def long_sentence(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
             cursor = offset + len(sentence)
         yield ctx.report(
             line,
-            f"sentence has {length} {unit}; keep it to {limit}: \"{_snippet(sentence)}\"",
+            f'sentence has {length} {unit}; keep it to {limit}: "{_snippet(sentence)}"',
             column=column,
         )
 
@@ -456,9 +488,38 @@ def _phrase_regex(phrases: Iterable[str]) -> str:
     )
 
 
-_OPENERS = ("", "(", "[", "\"", "“", "„", "'", "‘", "«", "*", "_", "¿", "¡")
-_ENDINGS = ("", ",", ".", ":", ";", "!", "?", ")", "]", "\"", "”", "'", "’", "»", "…", "*", "_",
-            "),", ").", "\",", "\".", "”,", "”.", "',", "'.", "’,", "’.", "'s", "’s")
+_OPENERS = ("", "(", "[", '"', "“", "„", "'", "‘", "«", "*", "_", "¿", "¡")
+_ENDINGS = (
+    "",
+    ",",
+    ".",
+    ":",
+    ";",
+    "!",
+    "?",
+    ")",
+    "]",
+    '"',
+    "”",
+    "'",
+    "’",
+    "»",
+    "…",
+    "*",
+    "_",
+    "),",
+    ").",
+    '",',
+    '".',
+    "”,",
+    "”.",
+    "',",
+    "'.",
+    "’,",
+    "’.",
+    "'s",
+    "’s",
+)
 
 
 def _variants(word: str) -> set[str]:
@@ -515,16 +576,22 @@ class _PhraseList:
         """
         lowered = found.lowered
         if found.cjk:
-            return frozenset(p for p in self.entries
-                             if p in lowered or p.replace("'", "’") in lowered)
+            return frozenset(
+                p for p in self.entries if p in lowered or p.replace("'", "’") in lowered
+            )
         hits = found.token_set & self.key_set  # iterates over the smaller set
         if not hits:
             return frozenset()
-        return frozenset(p for key in hits for p in self.keys[key]
-                         if p in lowered or p.replace("'", "’") in lowered)
+        return frozenset(
+            p
+            for key in hits
+            for p in self.keys[key]
+            if p in lowered or p.replace("'", "’") in lowered
+        )
 
-    def finditer(self, text: str, phrases: frozenset[str], *,
-                 cjk: bool = False) -> list[re.Match[str]]:
+    def finditer(
+        self, text: str, phrases: frozenset[str], *, cjk: bool = False
+    ) -> list[re.Match[str]]:
         """Matches in `text` of `phrases` (from `present`), in order.
 
         Whole words, except in Chinese and Japanese, where words have no spaces
@@ -532,8 +599,10 @@ class _PhraseList:
         """
         exact = frozenset(self.exact[p] for p in phrases if p in self.exact)
         loose = frozenset(p for p in phrases if p not in self.exact)
-        matches = [*(_pattern(loose, True, cjk).finditer(text) if loose else ()),
-                   *(_pattern(exact, False, cjk).finditer(text) if exact else ())]
+        matches = [
+            *(_pattern(loose, True, cjk).finditer(text) if loose else ()),
+            *(_pattern(exact, False, cjk).finditer(text) if exact else ()),
+        ]
         return sorted(matches, key=lambda m: m.start())
 
     def advice(self, matched: str) -> tuple[str, str, bool]:
@@ -544,8 +613,9 @@ class _PhraseList:
 
 
 @lru_cache(maxsize=64)
-def _phrase_list(kind: str, language: str, builtin: bool,
-                 configured: tuple[tuple[str, str], ...]) -> _PhraseList:
+def _phrase_list(
+    kind: str, language: str, builtin: bool, configured: tuple[tuple[str, str], ...]
+) -> _PhraseList:
     source = DISCOURAGED_TERMS if kind == "terms" else JARGON
     return _PhraseList.build(source.get(language, ()) if builtin else (), dict(configured))
 
@@ -568,8 +638,9 @@ _MARKERS = re.compile(
     r"|(?<![A-Za-z0-9_-])(?P<xxx2>XXX)(?=[ \t]*:)"
 )
 _MARKER_WORDS = (*PLACEHOLDER_MARKERS, "XXX")
-_MARKER_TOKENS = frozenset(v for m in _MARKER_WORDS
-                           for v in _variants(m.lower()) | _variants(m.lower() + "s"))
+_MARKER_TOKENS = frozenset(
+    v for m in _MARKER_WORDS for v in _variants(m.lower()) | _variants(m.lower() + "s")
+)
 
 
 @lru_cache(maxsize=32)
@@ -598,8 +669,9 @@ def _has_placeholder(text: str, phrases: re.Pattern[str]) -> bool:
     "placeholder-text",
     severity=Severity.ERROR,
     options=(
-        Option("placeholders", [],
-               "More placeholder phrases (matched in any case, as whole words)."),
+        Option(
+            "placeholders", [], "More placeholder phrases (matched in any case, as whole words)."
+        ),
     ),
 )
 def placeholder_text(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -634,9 +706,14 @@ def placeholder_text(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]
             if found.is_hidden(start, html=True):
                 continue
             line, column = found.position(start)
-            yield ctx.report(line, f"placeholder text \"{_snippet(found.body[start:end])}\": "
-                             "finish the text or remove it", column=column, end_line=line,
-                             end_column=column + end - start)
+            yield ctx.report(
+                line,
+                f'placeholder text "{_snippet(found.body[start:end])}": '
+                "finish the text or remove it",
+                column=column,
+                end_line=line,
+                end_column=column + end - start,
+            )
     yield from _front_matter_placeholders(article, ctx, phrases)
 
 
@@ -651,10 +728,14 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _front_matter_placeholders(article: Article, ctx: RuleContext,
-                               phrases: re.Pattern[str]) -> Iterator[Diagnostic]:
-    keys = [key for key, value in article.meta.items()
-            if any(_has_placeholder(s, phrases) for s in _strings(value))]
+def _front_matter_placeholders(
+    article: Article, ctx: RuleContext, phrases: re.Pattern[str]
+) -> Iterator[Diagnostic]:
+    keys = [
+        key
+        for key, value in article.meta.items()
+        if any(_has_placeholder(s, phrases) for s in _strings(value))
+    ]
     if not keys:
         return
     try:
@@ -673,12 +754,17 @@ def _front_matter_placeholders(article: Article, ctx: RuleContext,
             if number == first:
                 # the value only: the key's own name may be any word
                 colon = line_text.find(":")
-                line_text = " " * (colon + 1) + line_text[colon + 1:]
+                line_text = " " * (colon + 1) + line_text[colon + 1 :]
             for start, end in _placeholder_hits(line_text, phrases):
                 reported = True
-                yield ctx.report(number, f"placeholder text \"{_snippet(line_text[start:end])}\" "
-                                 f"in `{key}`: write the real value", column=start + 1,
-                                 end_line=number, end_column=end + 1)
+                yield ctx.report(
+                    number,
+                    f'placeholder text "{_snippet(line_text[start:end])}" '
+                    f"in `{key}`: write the real value",
+                    column=start + 1,
+                    end_line=number,
+                    end_column=end + 1,
+                )
         if not reported:
             yield ctx.report(first, f"placeholder text in `{key}`: write the real value")
 
@@ -690,8 +776,9 @@ def _configured_terms(value: Any, locale: str) -> tuple[tuple[str, str], ...]:
     """`{ "e-mail" = "email" }` for every locale, `{ de = { ... } }` for one, or both."""
     if not isinstance(value, Mapping):
         return ()
-    terms = {str(k): "" if v is None else str(v) for k, v in value.items()
-             if not isinstance(v, Mapping)}
+    terms = {
+        str(k): "" if v is None else str(v) for k, v in value.items() if not isinstance(v, Mapping)
+    }
     tables = {str(k): v for k, v in value.items() if isinstance(v, Mapping)}
     chosen = _pick(tables, locale) if tables else None
     if isinstance(chosen, Mapping):
@@ -704,8 +791,9 @@ def _is_title_case(text: str) -> bool:
     return all(w[:1].isupper() for w in words)
 
 
-def _phrase_findings(article: Article, ctx: RuleContext, phrases: _PhraseList,
-                     label: str) -> Iterator[Diagnostic]:
+def _phrase_findings(
+    article: Article, ctx: RuleContext, phrases: _PhraseList, label: str
+) -> Iterator[Diagnostic]:
     if not phrases.entries:
         return
     found = _analysis(article, ctx)
@@ -714,18 +802,25 @@ def _phrase_findings(article: Article, ctx: RuleContext, phrases: _PhraseList,
         return
     for match in phrases.finditer(found.body, present, cjk=found.cjk):
         suggestion, why, any_case = phrases.advice(match.group())
-        if any_case and _is_title_case(match.group()) and not _sentence_start(found.body,
-                                                                             match.start()):
+        if (
+            any_case
+            and _is_title_case(match.group())
+            and not _sentence_start(found.body, match.start())
+        ):
             continue  # a name ("the E-Mail field"), not the discouraged word
         if found.is_hidden(match.start(), ui=True):
             continue
         line, column = found.position(match.start())
-        advice = "leave it out" if suggestion == LEAVE_OUT else f"use \"{suggestion}\""
+        advice = "leave it out" if suggestion == LEAVE_OUT else f'use "{suggestion}"'
         reason = f" ({why})" if why else ""
         end_line, end_column = found.position(match.end())
-        yield ctx.report(line, f"{label} \"{' '.join(match.group().split())}\": "
-                         f"{advice}{reason}", column=column, end_line=end_line,
-                         end_column=end_column)
+        yield ctx.report(
+            line,
+            f'{label} "{" ".join(match.group().split())}": {advice}{reason}',
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+        )
 
 
 @rule(
@@ -733,10 +828,14 @@ def _phrase_findings(article: Article, ctx: RuleContext, phrases: _PhraseList,
     "discouraged-term",
     severity=Severity.WARNING,
     options=(
-        Option("terms", {},
-               "Terms to avoid and what to write instead: `{ \"e-mail\" = \"email\" }`, or a "
-               "table per locale (`{ de = { \"E-Mail-Adresse\" = \"E-Mail\" } }`); an empty "
-               "replacement means: leave it out.", per_locale=True),
+        Option(
+            "terms",
+            {},
+            'Terms to avoid and what to write instead: `{ "e-mail" = "email" }`, or a '
+            'table per locale (`{ de = { "E-Mail-Adresse" = "E-Mail" } }`); an empty '
+            "replacement means: leave it out.",
+            per_locale=True,
+        ),
         Option("builtin_terms", True, "Also check the built-in plain-language list."),
     ),
 )
@@ -776,9 +875,13 @@ def discouraged_term(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]
     "jargon",
     severity=Severity.INFO,
     options=(
-        Option("jargon", {},
-               "More jargon and its plain replacement: `{ \"synergize\" = \"work together\" }` "
-               "(or a table per locale).", per_locale=True),
+        Option(
+            "jargon",
+            {},
+            'More jargon and its plain replacement: `{ "synergize" = "work together" }` '
+            "(or a table per locale).",
+            per_locale=True,
+        ),
     ),
 )
 def jargon(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -809,12 +912,13 @@ def jargon(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
 @lru_cache(maxsize=256)
 def _repeated_pattern(word: str) -> re.Pattern[str]:
     escaped = re.escape(word)
-    return re.compile(rf"(?<![\w'’.-])({escaped})([ \t]+|[ \t]*\r?\n[ \t]*)({escaped})(?![\w'’-])",
-                      re.IGNORECASE)
+    return re.compile(
+        rf"(?<![\w'’.-])({escaped})([ \t]+|[ \t]*\r?\n[ \t]*)({escaped})(?![\w'’-])", re.IGNORECASE
+    )
 
 
 def _word_before(body: str, offset: int) -> str:
-    match = re.search(r"([^\W\d_]+)[^\w]*$", body[max(0, offset - 60): offset])
+    match = re.search(r"([^\W\d_]+)[^\w]*$", body[max(0, offset - 60) : offset])
     return match.group(1).lower() if match else ""
 
 
@@ -823,14 +927,14 @@ _BLOCK_START = re.compile(r"[ \t]*(?:[>#]+|[-*+]|\d+[.)])?[ \t>]*[*_\"“(]*")
 
 def _sentence_start(body: str, offset: int) -> bool:
     """Does a sentence start at `offset`: after `.`, `!`, `?`, `:` or at the start of a block?"""
-    lines = body[max(0, offset - 300): offset].split("\n")
+    lines = body[max(0, offset - 300) : offset].split("\n")
     prefix = lines[-1]
     if _BLOCK_START.fullmatch(prefix):
         if prefix.strip() or len(lines) < 2:
             return True  # after a list, quote or heading marker
         previous = lines[-2].rstrip()
         return not previous or previous.endswith((".", "!", "?", ":"))
-    return prefix.rstrip(" \t*_\"“(").endswith((".", "!", "?", ":"))
+    return prefix.rstrip(' \t*_"“(').endswith((".", "!", "?", ":"))
 
 
 @rule(
@@ -839,10 +943,12 @@ def _sentence_start(body: str, offset: int) -> bool:
     severity=Severity.WARNING,
     fixable=True,
     options=(
-        Option("repeated_word_exceptions",
-               {k: list(v) for k, v in REPEATED_WORD_EXCEPTIONS.items()},
-               "Words that may stand twice in a row (\"that that\"; German \"die die\").",
-               per_locale=True),
+        Option(
+            "repeated_word_exceptions",
+            {k: list(v) for k, v in REPEATED_WORD_EXCEPTIONS.items()},
+            'Words that may stand twice in a row ("that that"; German "die die").',
+            per_locale=True,
+        ),
     ),
 )
 def repeated_word(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -873,10 +979,13 @@ def repeated_word(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     allowed = {str(w).lower() for w in _locale_option(ctx, "repeated_word_exceptions") or ()}
     particles = REPEATED_PARTICLES.get(found.language, {})
-    doubled = sorted({a for a, b in pairwise(tokens)
-                      if a == b and a.isalpha() and a not in allowed})
-    matches = sorted((m for w in doubled for m in _repeated_pattern(w).finditer(found.body)),
-                     key=lambda m: m.start())
+    doubled = sorted(
+        {a for a, b in pairwise(tokens) if a == b and a.isalpha() and a not in allowed}
+    )
+    matches = sorted(
+        (m for w in doubled for m in _repeated_pattern(w).finditer(found.body)),
+        key=lambda m: m.start(),
+    )
     for match in matches:
         if found.is_hidden(match.start(1)) or found.is_hidden(match.start(3)):
             continue
@@ -891,18 +1000,28 @@ def repeated_word(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         line, column = found.position(match.start(1))
         end_line, end_column = found.position(match.end(3))
         second_line, second_column = found.position(match.start(3))
-        rest = found.body[match.end(3): found.line_end(second_line)]
+        rest = found.body[match.end(3) : found.line_end(second_line)]
         if line != second_line and rest.strip():
             # keep the line break: remove the second word and the space after it
             gap = len(rest) - len(rest.lstrip())
-            edit = TextEdit(second_line, second_column, second_line,
-                            second_column + len(match.group(3)) + gap, "")
+            edit = TextEdit(
+                second_line,
+                second_column,
+                second_line,
+                second_column + len(match.group(3)) + gap,
+                "",
+            )
         else:
             first_line, first_end = found.position(match.end(1))
             edit = TextEdit(first_line, first_end, end_line, end_column, "")
-        yield ctx.report(line, f"repeated word \"{match.group(1)} {match.group(3)}\"",
-                         column=column, end_line=end_line, end_column=end_column,
-                         fix=Fix(f"remove the repeated \"{match.group(3)}\"", (edit,)))
+        yield ctx.report(
+            line,
+            f'repeated word "{match.group(1)} {match.group(3)}"',
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            fix=Fix(f'remove the repeated "{match.group(3)}"', (edit,)),
+        )
 
 
 # --------------------------------------------------------------------------- KB406
@@ -954,6 +1073,10 @@ def passive_voice(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         line, column = found.position(match.start())
         end_line, end_column = found.position(match.end())
-        yield ctx.report(line, f"passive voice \"{' '.join(match.group().split())}\": "
-                         "say who does it", column=column, end_line=end_line,
-                         end_column=end_column)
+        yield ctx.report(
+            line,
+            f'passive voice "{" ".join(match.group().split())}": say who does it',
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+        )

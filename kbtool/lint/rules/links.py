@@ -30,8 +30,9 @@ from kbtool.lint.diagnostic import Diagnostic
 from kbtool.lint.registry import Option, rule
 from kbtool.markdown import Document, Link, analyze_text
 
-_IMAGE_NAME = re.compile(r"^[\w .\-()]+\.(?:png|jpe?g|gif|svg|webp|avif|bmp|ico|tiff?)$",
-                         re.IGNORECASE)
+_IMAGE_NAME = re.compile(
+    r"^[\w .\-()]+\.(?:png|jpe?g|gif|svg|webp|avif|bmp|ico|tiff?)$", re.IGNORECASE
+)
 
 
 # ---------------------------------------------------------------------------- shared
@@ -41,8 +42,9 @@ class _Resolutions:
     """Each article's links resolved once, shared by the rules that run on it."""
 
     def __init__(self) -> None:
-        self._recent: OrderedDict[tuple[int, Path, str],
-                                  tuple[LinkIndex, list[tuple[Link, Resolved]]]] = OrderedDict()
+        self._recent: OrderedDict[
+            tuple[int, Path, str], tuple[LinkIndex, list[tuple[Link, Resolved]]]
+        ] = OrderedDict()
 
     def of(self, index: LinkIndex, article: Article, doc: Document) -> list[tuple[Link, Resolved]]:
         key = (id(index), article.path, article.content_hash)
@@ -112,12 +114,18 @@ def broken_link(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         if link.image or link.directive:
             continue
         if resolved.kind is LinkKind.EMPTY:
-            yield ctx.report(link.line, f"link '{link.text or link.target}' has no target",
-                             column=link.column)
+            yield ctx.report(
+                link.line, f"link '{link.text or link.target}' has no target", column=link.column
+            )
         elif resolved.kind is LinkKind.MISSING and not _is_media(link, resolved):
             what = "included file" if link.include else "linked file"
-            yield ctx.report(link.line, f"{what} '{link.target}' not found{_hint(resolved)}",
-                             column=link.column, end_line=link.line, end_column=_end(link))
+            yield ctx.report(
+                link.line,
+                f"{what} '{link.target}' not found{_hint(resolved)}",
+                column=link.column,
+                end_line=link.line,
+                end_column=_end(link),
+            )
 
 
 @rule("KB302", "broken-anchor", severity=Severity.WARNING)
@@ -146,8 +154,11 @@ def broken_anchor(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
             anchors, where = ctx.doc.anchors, "this article"
         elif resolved.kind is LinkKind.ARTICLE and resolved.article is not None:
             anchors = index.anchors(resolved.article)
-            where = ("this article" if resolved.article.path == article.path
-                     else f"'{link.target.split('#', 1)[0]}'")
+            where = (
+                "this article"
+                if resolved.article.path == article.path
+                else f"'{link.target.split('#', 1)[0]}'"
+            )
         else:
             continue
         found, suggestion, case_only = find_anchor(anchors, resolved.fragment)
@@ -156,8 +167,13 @@ def broken_anchor(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         hint = ""
         if suggestion:
             hint = f"; did you mean '#{suggestion}'{' (letter case differs)' if case_only else ''}?"
-        yield ctx.report(link.line, f"anchor '#{resolved.fragment}' not found in {where}{hint}",
-                         column=link.column, end_line=link.line, end_column=_end(link))
+        yield ctx.report(
+            link.line,
+            f"anchor '#{resolved.fragment}' not found in {where}{hint}",
+            column=link.column,
+            end_line=link.line,
+            end_column=_end(link),
+        )
 
 
 @rule("KB303", "missing-media", severity=Severity.ERROR)
@@ -176,8 +192,13 @@ def missing_media(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
     for link, resolved in _resolved(article, ctx):
         if resolved.kind is LinkKind.MISSING and _is_media(link, resolved):
             what = "image" if link.image else "linked file"
-            yield ctx.report(link.line, f"{what} '{link.target}' not found{_hint(resolved)}",
-                             column=link.column, end_line=link.line, end_column=_end(link))
+            yield ctx.report(
+                link.line,
+                f"{what} '{link.target}' not found{_hint(resolved)}",
+                column=link.column,
+                end_line=link.line,
+                end_column=_end(link),
+            )
         elif resolved.kind is LinkKind.EMPTY and link.image:
             yield ctx.report(link.line, "image has no source", column=link.column)
 
@@ -187,8 +208,11 @@ def missing_media(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
     "image-alt-text",
     severity=Severity.WARNING,
     options=(
-        Option("alt_file_name", True,
-               "Also report alt text that is only the image's file name (`diagram.png`)."),
+        Option(
+            "alt_file_name",
+            True,
+            "Also report alt text that is only the image's file name (`diagram.png`).",
+        ),
     ),
 )
 def image_alt_text(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -211,18 +235,22 @@ def image_alt_text(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         alt = link.text.strip()
         if not alt:
             if link.html:
-                message = ("image has no alt attribute; describe it (or use alt=\"\" if it is "
-                           "decorative)")
+                message = (
+                    'image has no alt attribute; describe it (or use alt="" if it is decorative)'
+                )
             elif link.directive:
-                message = "image has no alt-text; add alt-text=\"...\" describing it"
+                message = 'image has no alt-text; add alt-text="..." describing it'
             else:
                 message = "image has no alt text; describe what it shows in ![...]"
             yield ctx.report(link.line, message, column=link.column)
         elif check_names and _IMAGE_NAME.match(alt):
             target_name = link.target.split("?", 1)[0].rsplit("/", 1)[-1].lower()
             if alt.lower() == target_name or alt.lower().replace(" ", "_") == target_name:
-                yield ctx.report(link.line, f"alt text is the file name '{alt}'; describe what "
-                                 "the image shows", column=link.column)
+                yield ctx.report(
+                    link.line,
+                    f"alt text is the file name '{alt}'; describe what the image shows",
+                    column=link.column,
+                )
 
 
 @rule("KB305", "unsafe-url", severity=Severity.ERROR)
@@ -244,8 +272,13 @@ def unsafe_url(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         scheme = unsafe_scheme(link.target, image=link.image)
         if scheme is not None:
             what = "image" if link.image else "link"
-            yield ctx.report(link.line, f"{what} uses an unsafe '{scheme}:' URL",
-                             column=link.column, end_line=link.line, end_column=_end(link))
+            yield ctx.report(
+                link.line,
+                f"{what} uses an unsafe '{scheme}:' URL",
+                column=link.column,
+                end_line=link.line,
+                end_column=_end(link),
+            )
 
 
 @rule("KB306", "link-to-unpublished", severity=Severity.WARNING)
@@ -268,19 +301,56 @@ def link_to_unpublished(article: Article, ctx: RuleContext) -> Iterator[Diagnost
             continue
         if not target.is_published:
             written = link.target.split("#", 1)[0]
-            yield ctx.report(link.line, f"links to '{written}', which is {target.status} "
-                             "(not on the published site)", column=link.column,
-                             end_line=link.line, end_column=_end(link))
+            yield ctx.report(
+                link.line,
+                f"links to '{written}', which is {target.status} (not on the published site)",
+                column=link.column,
+                end_line=link.line,
+                end_column=_end(link),
+            )
 
 
 # Link texts that say nothing about where the link goes, by language (matched whole).
 LINK_TEXT_PHRASES: dict[str, tuple[str, ...]] = {
-    "en": ("click here", "here", "this link", "read more", "more", "link", "click", "this",
-           "this page", "go here", "click this link", "more info", "more information"),
-    "sv": ("klicka här", "här", "läs mer", "mer", "länk", "denna länk", "den här länken",
-           "klicka", "mer info"),
-    "de": ("hier klicken", "hier", "mehr", "klicken sie hier", "hier klicken", "weiterlesen",
-           "mehr lesen", "link", "dieser link", "diesen link", "klicken"),
+    "en": (
+        "click here",
+        "here",
+        "this link",
+        "read more",
+        "more",
+        "link",
+        "click",
+        "this",
+        "this page",
+        "go here",
+        "click this link",
+        "more info",
+        "more information",
+    ),
+    "sv": (
+        "klicka här",
+        "här",
+        "läs mer",
+        "mer",
+        "länk",
+        "denna länk",
+        "den här länken",
+        "klicka",
+        "mer info",
+    ),
+    "de": (
+        "hier klicken",
+        "hier",
+        "mehr",
+        "klicken sie hier",
+        "hier klicken",
+        "weiterlesen",
+        "mehr lesen",
+        "link",
+        "dieser link",
+        "diesen link",
+        "klicken",
+    ),
     "fr": ("cliquez ici", "ici", "en savoir plus", "plus", "lien", "ce lien", "lire la suite"),
     "es": ("haga clic aquí", "haz clic aquí", "aquí", "más", "enlace", "este enlace", "leer más"),
     "ja": ("こちら", "ここ", "ここをクリック", "こちらをクリック", "リンク", "このリンク"),
@@ -298,10 +368,13 @@ def _normal_text(text: str) -> str:
     "link-text",
     severity=Severity.WARNING,
     options=(
-        Option("link_text_phrases", {},
-               "More link texts to report, as a list (every locale) or a table by locale "
-               "(`{ en = [\"go\"], sv = [\"gå\"] }`); they add to the built-in phrases.",
-               per_locale=True),
+        Option(
+            "link_text_phrases",
+            {},
+            "More link texts to report, as a list (every locale) or a table by locale "
+            '(`{ en = ["go"], sv = ["gå"] }`); they add to the built-in phrases.',
+            per_locale=True,
+        ),
     ),
 )
 def link_text(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -332,11 +405,16 @@ def link_text(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         text = _normal_text(link.text)
         if not text:
             if not link.text.strip() and not link.target.startswith("#"):
-                yield ctx.report(link.line, "link has no text; say where it goes",
-                                 column=link.column)
+                yield ctx.report(
+                    link.line, "link has no text; say where it goes", column=link.column
+                )
         elif text in phrases:
-            yield ctx.report(link.line, f"link text '{link.text.strip()}' does not say where the "
-                             "link goes; use the target's title or task", column=link.column)
+            yield ctx.report(
+                link.line,
+                f"link text '{link.text.strip()}' does not say where the "
+                "link goes; use the target's title or task",
+                column=link.column,
+            )
 
 
 TOC_FILES = ("TOC.md", "toc.md", "_index.md")
@@ -372,9 +450,11 @@ def orphan_article(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
     for article in corpus.articles:
         if article.is_published and str(article.path) not in linked:
             blocks = ctx.doc(article).blocks
-            yield ctx.report(article, blocks[0].line if blocks else article.body_line,
-                             "no other article links to this one and no table of contents "
-                             "lists it")
+            yield ctx.report(
+                article,
+                blocks[0].line if blocks else article.body_line,
+                "no other article links to this one and no table of contents lists it",
+            )
 
 
 def _listed_in_tocs(corpus: Corpus, index: LinkIndex) -> set[str]:

@@ -29,9 +29,12 @@ _COMMIT = re.compile(r"[0-9a-f]{7,64}")
     severity=Severity.WARNING,
     scope="corpus",
     options=(
-        Option("review_date_required", "auto",
-               "`auto`: only when the knowledge base records review dates (the field is "
-               "mapped in [fields] or some article has it); `always`; `never`."),
+        Option(
+            "review_date_required",
+            "auto",
+            "`auto`: only when the knowledge base records review dates (the field is "
+            "mapped in [fields] or some article has it); `always`; `never`.",
+        ),
     ),
 )
 def last_reviewed_missing(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
@@ -66,8 +69,11 @@ def last_reviewed_missing(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagno
         present = next((k for k in keys if k in article.meta), None)
         if present is not None:
             # the key is there with no value; a bad value is KB108's finding
-            yield ctx.report(article, article.key_line(present),
-                             f"published article without a review date ('{present}' is empty)")
+            yield ctx.report(
+                article,
+                article.key_line(present),
+                f"published article without a review date ('{present}' is empty)",
+            )
         else:
             named = f" ('{keys[0]}')" if keys else ""
             yield ctx.report(article, 1, f"published article without a review date{named}")
@@ -111,7 +117,7 @@ def _inner(article: Article, locale: str) -> str:
     """The article's path inside its locale folder."""
     prefix = f"{locale}/"
     rel = article.rel_path
-    return rel[len(prefix):] if rel.startswith(prefix) else rel
+    return rel[len(prefix) :] if rel.startswith(prefix) else rel
 
 
 @rule("KB602", "translation-source-missing", severity=Severity.WARNING, scope="corpus")
@@ -135,14 +141,21 @@ def translation_source_missing(corpus: Corpus, ctx: CorpusContext) -> Iterator[D
     for article in sources.translations():
         link = sources.find(article)
         if link.named is not None:
-            yield ctx.report(article, article.field_line("translation_of"),
-                             f"translation_of names '{link.named}', which is not an article "
-                             f"in '{sources.default}'")
+            yield ctx.report(
+                article,
+                article.field_line("translation_of"),
+                f"translation_of names '{link.named}', which is not an article "
+                f"in '{sources.default}'",
+            )
         elif link.source is None:
             inner = _inner(article, article.locale)
-            yield ctx.report(article, 1, f"translation without a source: no '{sources.default}' "
-                                         f"article at {sources.default}/{inner} or with id "
-                                         f"'{article.id}'")
+            yield ctx.report(
+                article,
+                1,
+                f"translation without a source: no '{sources.default}' "
+                f"article at {sources.default}/{inner} or with id "
+                f"'{article.id}'",
+            )
 
 
 def _staleness(translation: Article, source: Article) -> str | None:
@@ -155,17 +168,20 @@ def _staleness(translation: Article, source: Article) -> str | None:
         if _COMMIT.fullmatch(recorded) and last is not None and last.sha.startswith(recorded):
             return None
         if _BODY_HASH.fullmatch(recorded):
-            return (f"the source changed since it was translated (source_hash {recorded}, "
-                    f"now {source.body_hash})")
+            return (
+                f"the source changed since it was translated (source_hash {recorded}, "
+                f"now {source.body_hash})"
+            )
     if translation.last_commit is not None and source.last_commit is not None:
         if translation.last_commit.date < source.last_commit.date:
-            return (f"last changed {translation.last_commit.date.date().isoformat()}, the "
-                    f"source {source.last_commit.date.date().isoformat()} (git)")
+            return (
+                f"last changed {translation.last_commit.date.date().isoformat()}, the "
+                f"source {source.last_commit.date.date().isoformat()} (git)"
+            )
         return None
     reviewed, source_reviewed = translation.last_reviewed, source.last_reviewed
     if reviewed is not None and source_reviewed is not None and reviewed < source_reviewed:
-        return (f"last reviewed {reviewed.isoformat()}, the source "
-                f"{source_reviewed.isoformat()}")
+        return f"last reviewed {reviewed.isoformat()}, the source {source_reviewed.isoformat()}"
     return None
 
 
@@ -197,5 +213,6 @@ def translation_outdated(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnos
         if reason is None:
             continue
         line = article.field_line("source_hash") if article.field_key("source_hash") else 1
-        yield ctx.report(article, line, f"outdated translation of "
-                                        f"{relative_path(source.path, root)}: {reason}")
+        yield ctx.report(
+            article, line, f"outdated translation of {relative_path(source.path, root)}: {reason}"
+        )

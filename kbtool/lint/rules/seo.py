@@ -66,8 +66,9 @@ _TITLE_MIN = {"default": 10, "ja": 8, "zh": 8, "ko": 8}
     "title-length",
     severity=Severity.WARNING,
     options=(
-        Option("title_min", _TITLE_MIN, "Narrowest title (display width; per locale).",
-               per_locale=True),
+        Option(
+            "title_min", _TITLE_MIN, "Narrowest title (display width; per locale).", per_locale=True
+        ),
         Option("title_max", 60, "Widest title (display width; per locale).", per_locale=True),
     ),
 )
@@ -90,8 +91,9 @@ def title_length(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
     hi = _limit(ctx, "title_max", 60)
     width = display_width(plain(article.title))
     if not lo <= width <= hi:
-        yield ctx.report(article.field_line("title"),
-                         f"title is {width} characters wide; keep it {lo}-{hi}")
+        yield ctx.report(
+            article.field_line("title"), f"title is {width} characters wide; keep it {lo}-{hi}"
+        )
 
 
 @rule(
@@ -99,10 +101,18 @@ def title_length(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
     "description-length",
     severity=Severity.WARNING,
     options=(
-        Option("description_min", 50, "Narrowest description (display width; per locale).",
-               per_locale=True),
-        Option("description_max", 160, "Widest description (display width; per locale).",
-               per_locale=True),
+        Option(
+            "description_min",
+            50,
+            "Narrowest description (display width; per locale).",
+            per_locale=True,
+        ),
+        Option(
+            "description_max",
+            160,
+            "Widest description (display width; per locale).",
+            per_locale=True,
+        ),
     ),
 )
 def description_length(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -124,14 +134,17 @@ def description_length(article: Article, ctx: RuleContext) -> Iterator[Diagnosti
     hi = _limit(ctx, "description_max", 160)
     width = display_width(text)
     if not lo <= width <= hi:
-        yield ctx.report(article.field_line("description"),
-                         f"description is {width} characters wide; keep it {lo}-{hi}")
+        yield ctx.report(
+            article.field_line("description"),
+            f"description is {width} characters wide; keep it {lo}-{hi}",
+        )
 
 
 def _same(a: str, b: str) -> bool:
     def norm(text: str) -> str:
         return " ".join(unicodedata.normalize("NFKC", plain(text)).casefold().split()).rstrip(
-            ".!?。！？")
+            ".!?。！？"
+        )
 
     return norm(a) == norm(b)
 
@@ -186,6 +199,7 @@ def missing_description(article: Article, ctx: RuleContext) -> Iterator[Diagnost
 
 # --------------------------------------------------------------------------- title keywords
 
+
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -230,8 +244,10 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 }
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 _HYPHENS = re.compile(r"[-'’]")
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30a0-\u30ff\uac00-\ud7af"
-                      r"\u3005\u30fc]+")
+_CJK_RUN = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30a0-\u30ff\uac00-\ud7af"
+    r"\u3005\u30fc]+"
+)
 
 
 def _words(text: str) -> set[str]:
@@ -252,7 +268,7 @@ def _cjk_bigrams(text: str) -> set[str]:
     """Two-character pieces of each run of Han, katakana or hangul (hiragana splits runs)."""
     grams: set[str] = set()
     for run in _CJK_RUN.findall(text):
-        grams.update(run[i: i + 2] for i in range(len(run) - 1))
+        grams.update(run[i : i + 2] for i in range(len(run) - 1))
     return grams
 
 
@@ -341,8 +357,7 @@ def title_keyword_missing(article: Article, ctx: RuleContext) -> Iterator[Diagno
     if _mentions(words, grams, opening.casefold()):
         return
     where = "description or first paragraph" if opening else "description"
-    yield ctx.report(article.field_line("title"),
-                     f"no word of the title appears in the {where}")
+    yield ctx.report(article.field_line("title"), f"no word of the title appears in the {where}")
 
 
 # --------------------------------------------------------------------------- corpus
@@ -373,5 +388,8 @@ def duplicate_description(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagno
         for article in group:
             others = [relative_path(a.path, root) for a in group if a is not article]
             more = f" and {len(others) - 1} more" if len(others) > 1 else ""
-            yield ctx.report(article, article.field_line("description"),
-                             f"description is also the description of {others[0]}{more}")
+            yield ctx.report(
+                article,
+                article.field_line("description"),
+                f"description is also the description of {others[0]}{more}",
+            )

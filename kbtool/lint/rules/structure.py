@@ -59,7 +59,7 @@ def _literal_lines(doc: Document, article: Article) -> set[int]:
             line += body.count("\n", position, match.start())
             inner = match.group().count("\n")
             line_start = body.rfind("\n", 0, match.start()) + 1
-            starts_line = not body[line_start: match.start()].strip(" \t>")
+            starts_line = not body[line_start : match.start()].strip(" \t>")
             out.update(range(line, line + inner + (1 if starts_line else 0)))
             line += inner
             position = match.end()
@@ -74,10 +74,13 @@ def _literal_lines(doc: Document, article: Article) -> set[int]:
     "extra-h1",
     severity=Severity.WARNING,
     options=(
-        Option("title_h1", False,
-               "True when the publishing platform shows the body's first H1 as the page "
-               "heading (DocFX, Experience League): that H1 is then expected, even when it "
-               "repeats the title, and only a second H1 is reported."),
+        Option(
+            "title_h1",
+            False,
+            "True when the publishing platform shows the body's first H1 as the page "
+            "heading (DocFX, Experience League): that H1 is then expected, even when it "
+            "repeats the title, and only a second H1 is reported.",
+        ),
     ),
 )
 def extra_h1(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -101,14 +104,22 @@ def extra_h1(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         if platform_h1:
             if not first:
-                yield ctx.report(heading.line, f"second H1 '{heading.text}': an article has one "
-                                 "H1; make this a ## heading")
+                yield ctx.report(
+                    heading.line,
+                    f"second H1 '{heading.text}': an article has one H1; make this a ## heading",
+                )
         elif first and title and _comparable(heading.text) == title:
-            yield ctx.report(heading.line, f"H1 repeats the title '{article.title}', which is "
-                             "already the page heading; remove it")
+            yield ctx.report(
+                heading.line,
+                f"H1 repeats the title '{article.title}', which is "
+                "already the page heading; remove it",
+            )
         else:
-            yield ctx.report(heading.line, f"H1 '{heading.text}' in the body: the title is the "
-                             "page's H1; make this a ## heading")
+            yield ctx.report(
+                heading.line,
+                f"H1 '{heading.text}' in the body: the title is the "
+                "page's H1; make this a ## heading",
+            )
         first = False
 
 
@@ -132,8 +143,10 @@ def heading_increment(article: Article, ctx: RuleContext) -> Iterator[Diagnostic
     previous = 1
     for heading in headings:
         if heading.anchor and heading.level > previous + 1:
-            yield ctx.report(heading.line, f"heading level jumps from h{previous} to "
-                             f"h{heading.level}; use h{previous + 1}")
+            yield ctx.report(
+                heading.line,
+                f"heading level jumps from h{previous} to h{heading.level}; use h{previous + 1}",
+            )
         previous = heading.level
 
 
@@ -172,8 +185,10 @@ def empty_section(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
         if following is None:
             message = f"section '{heading.text}' is empty: nothing follows the heading"
         else:
-            message = (f"section '{heading.text}' is empty: the next heading "
-                       f"'{following.text}' follows directly")
+            message = (
+                f"section '{heading.text}' is empty: the next heading "
+                f"'{following.text}' follows directly"
+            )
         yield ctx.report(heading.line, message)
 
 
@@ -210,9 +225,13 @@ def heading_punctuation(article: Article, ctx: RuleContext) -> Iterator[Diagnost
             found = lines[index].find(raw)
             if found >= 0:
                 column = found + len(raw)
-        yield ctx.report(heading.line, f"heading ends with '{text[-1]}'; headings are labels, "
-                         "not sentences", column=column, end_line=heading.line,
-                         end_column=column + 1)
+        yield ctx.report(
+            heading.line,
+            f"heading ends with '{text[-1]}'; headings are labels, not sentences",
+            column=column,
+            end_line=heading.line,
+            end_column=column + 1,
+        )
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
@@ -232,9 +251,12 @@ def _word_count(text: str) -> int:
     "missing-subheadings",
     severity=Severity.INFO,
     options=(
-        Option("subheading_words", _SUBHEADING_WORDS,
-               "Most words an article may have without a subheading (CJK text: characters).",
-               per_locale=True),
+        Option(
+            "subheading_words",
+            _SUBHEADING_WORDS,
+            "Most words an article may have without a subheading (CJK text: characters).",
+            per_locale=True,
+        ),
     ),
 )
 def missing_subheadings(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -256,8 +278,11 @@ def missing_subheadings(article: Article, ctx: RuleContext) -> Iterator[Diagnost
     words = sum(_word_count(p.text) for p in doc.paragraphs)
     if limit and words > limit:
         line = doc.blocks[0].line if doc.blocks else article.body_line
-        yield ctx.report(line, f"{words} words and no subheading; split the article into "
-                         f"sections with ## headings (limit {limit})")
+        yield ctx.report(
+            line,
+            f"{words} words and no subheading; split the article into "
+            f"sections with ## headings (limit {limit})",
+        )
 
 
 # ---------------------------------------------------------------------------- code
@@ -279,8 +304,11 @@ def unclosed_code_fence(article: Article, ctx: RuleContext) -> Iterator[Diagnost
     for block in ctx.doc.code_blocks:
         if block.fenced and not block.closed:
             where = "article" if block.end_line >= last else "list item or quote"
-            yield ctx.report(block.line, f"code fence is never closed: the rest of the {where} "
-                             "is shown as code", column=block.column)
+            yield ctx.report(
+                block.line,
+                f"code fence is never closed: the rest of the {where} is shown as code",
+                column=block.column,
+            )
 
 
 @rule("KB207", "code-block-language", severity=Severity.WARNING)
@@ -297,8 +325,11 @@ def code_block_language(article: Article, ctx: RuleContext) -> Iterator[Diagnost
     """
     for block in ctx.doc.code_blocks:
         if block.fenced and not block.language:
-            yield ctx.report(block.line, "code block has no language; add one after the fence "
-                             "(`text` for plain output)", column=block.column)
+            yield ctx.report(
+                block.line,
+                "code block has no language; add one after the fence (`text` for plain output)",
+                column=block.column,
+            )
 
 
 # ---------------------------------------------------------------------------- fixes
@@ -338,22 +369,39 @@ def trailing_whitespace(article: Article, ctx: RuleContext) -> Iterator[Diagnost
             continue
         blank = match.start() == 0
         following = lines[index + 1] if index + 1 < len(lines) else ""
-        hard_break = (not blank and line not in headings and following.strip() != ""
-                      and set(match.group()) == {" "} and len(match.group()) >= 2)
+        hard_break = (
+            not blank
+            and line not in headings
+            and following.strip() != ""
+            and set(match.group()) == {" "}
+            and len(match.group()) >= 2
+        )
         start = match.start() + 1
         end = len(text) + 1
         if hard_break:
             if len(match.group()) == 2:
                 continue
-            yield ctx.report(line, f"{len(match.group())} trailing spaces; a hard line break "
-                             "needs two", column=start, end_line=line, end_column=end,
-                             fix=Fix("trim to the two spaces of a hard line break",
-                                     (TextEdit(line, start, line, end, "  "),)))
+            yield ctx.report(
+                line,
+                f"{len(match.group())} trailing spaces; a hard line break needs two",
+                column=start,
+                end_line=line,
+                end_column=end,
+                fix=Fix(
+                    "trim to the two spaces of a hard line break",
+                    (TextEdit(line, start, line, end, "  "),),
+                ),
+            )
             continue
         what = "whitespace-only line" if blank else "trailing whitespace"
-        yield ctx.report(line, what, column=start, end_line=line, end_column=end,
-                         fix=Fix("remove trailing whitespace",
-                                 (TextEdit(line, start, line, end, ""),)))
+        yield ctx.report(
+            line,
+            what,
+            column=start,
+            end_line=line,
+            end_column=end,
+            fix=Fix("remove trailing whitespace", (TextEdit(line, start, line, end, ""),)),
+        )
 
 
 _NO_SPACE = re.compile(r"^( {0,3})(#{1,6})(?=[^\s#\d])")
@@ -390,10 +438,16 @@ def heading_space(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         column = match.end() + 1
         hashes = match.group(2)
-        yield ctx.report(line, f"no space after '{hashes}': this line is not a heading",
-                         column=match.start(2) + 1, end_line=line, end_column=column,
-                         fix=Fix(f"insert a space after '{hashes}'",
-                                 (TextEdit(line, column, line, column, " "),)))
+        yield ctx.report(
+            line,
+            f"no space after '{hashes}': this line is not a heading",
+            column=match.start(2) + 1,
+            end_line=line,
+            end_column=column,
+            fix=Fix(
+                f"insert a space after '{hashes}'", (TextEdit(line, column, line, column, " "),)
+            ),
+        )
 
 
 @rule("KB211", "heading-blank-lines", severity=Severity.INFO, fixable=True)
@@ -426,14 +480,25 @@ def heading_blank_lines(article: Article, ctx: RuleContext) -> Iterator[Diagnost
         if index < 0 or index >= len(lines):
             continue
         if index > 0 and lines[index - 1].strip() and heading.line - 1 not in comments:
-            yield ctx.report(heading.line, "no blank line before the heading",
-                             fix=Fix("insert a blank line before the heading",
-                                     (TextEdit(heading.line, 1, heading.line, 1, eol),)))
+            yield ctx.report(
+                heading.line,
+                "no blank line before the heading",
+                fix=Fix(
+                    "insert a blank line before the heading",
+                    (TextEdit(heading.line, 1, heading.line, 1, eol),),
+                ),
+            )
         if index + 1 < len(lines) and lines[index + 1].strip():
             end = len(lines[index]) + 1
-            yield ctx.report(heading.line, "no blank line after the heading", column=end,
-                             fix=Fix("insert a blank line after the heading",
-                                     (TextEdit(heading.line, end, heading.line, end, eol),)))
+            yield ctx.report(
+                heading.line,
+                "no blank line after the heading",
+                column=end,
+                fix=Fix(
+                    "insert a blank line after the heading",
+                    (TextEdit(heading.line, end, heading.line, end, eol),),
+                ),
+            )
 
 
 _MARKERS = ("-", "*", "+")
@@ -445,9 +510,12 @@ _MARKERS = ("-", "*", "+")
     severity=Severity.WARNING,
     fixable=True,
     options=(
-        Option("list_marker", "consistent",
-               "Bullet for unordered lists: `-`, `*`, `+`, or `consistent` (the first one the "
-               "article uses)."),
+        Option(
+            "list_marker",
+            "consistent",
+            "Bullet for unordered lists: `-`, `*`, `+`, or `consistent` (the first one the "
+            "article uses).",
+        ),
     ),
 )
 def list_marker_style(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -478,7 +546,7 @@ def list_marker_style(article: Article, ctx: RuleContext) -> Iterator[Diagnostic
         for item in block.items:
             index = item.line - offset
             text = lines[index] if 0 <= index < len(lines) else ""
-            if text[item.column - 1: item.column] != block.marker:
+            if text[item.column - 1 : item.column] != block.marker:
                 edits = []
                 break
             edits.append(TextEdit(item.line, item.column, item.line, item.column + 1, wanted))
@@ -486,6 +554,11 @@ def list_marker_style(article: Article, ctx: RuleContext) -> Iterator[Diagnostic
         if edits and wanted not in (block.before, block.after):
             fix = Fix(f"use '{wanted}' for this list's items", tuple(edits))
         first = block.items[0]
-        yield ctx.report(first.line, f"list uses '{block.marker}' but this article's lists use "
-                         f"'{wanted}'", column=first.column, end_line=first.line,
-                         end_column=first.column + 1, fix=fix)
+        yield ctx.report(
+            first.line,
+            f"list uses '{block.marker}' but this article's lists use '{wanted}'",
+            column=first.column,
+            end_line=first.line,
+            end_column=first.column + 1,
+            fix=fix,
+        )
