@@ -30,9 +30,12 @@ Wall time runs from spawning the process to reaping it; CPU time (user +
 system) and the largest process's peak RSS come from the child's own
 `os.wait4` usage, which covers the worker processes it waited for. kbtool
 lints in several processes, so on Linux the benchmark also samples the
-proportional set size (PSS) of the whole process tree ten times a second: the
-memory all of kbtool's processes hold at once, shared pages counted once. The
-memory target applies to the larger of the two figures.
+proportional set size (PSS) of the whole process tree: the memory all of
+kbtool's processes hold at once, shared pages counted once. It samples ten
+times a second, or less often when sampling would take more than 5% of one core
+(reading PSS of large processes is not free), so a peak shorter than the
+interval can be missed. The memory target applies to the larger of the two
+figures.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -14,7 +14,7 @@ from kbtool.config import Config
 from kbtool.corpus.discover import SECTION_FILE, Layout, detect_locales, discover
 from kbtool.corpus.git import GitHistory
 from kbtool.corpus.model import Article, Commit, LoadProblem, Section, Severity
-from kbtool.corpus.parse import ParsedFile, body_hash, meta_value, parse_bytes
+from kbtool.corpus.parse import ParsedFile, meta_value, parse_bytes
 from kbtool.dates import parse_date
 from kbtool.errors import InputError
 
@@ -249,14 +249,13 @@ def _with_history(articles: list[Article], history: GitHistory, root: Path) -> l
     prefix = history.prefix(root)
     if prefix is None:
         return articles
-    return [
-        replace(
-            a,
-            last_commit=history.last_at(prefix + a.rel_path),
-            first_commit=history.first_at(prefix + a.rel_path),
-        )
-        for a in articles
-    ]
+    for article in articles:
+        # Set in place rather than `replace()`: these articles are still private to the
+        # loader, and copying 10,000 of them cost half a second.
+        key = prefix + article.rel_path
+        object.__setattr__(article, "last_commit", history.last_at(key))
+        object.__setattr__(article, "first_commit", history.first_at(key))
+    return articles
 
 
 def _read_limited(path: Path, limit: int) -> tuple[bytes, int]:
@@ -344,7 +343,6 @@ def _build_article(
         line_ending=parsed.line_ending,
         bom=parsed.bom,
         content_hash=parsed.content_hash,
-        body_hash=body_hash(parsed.body),
         size=parsed.size,
         last_commit=commits[0],
         first_commit=commits[1],

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,6 @@ class Article:
     line_ending: str = "\n"
     bom: bool = False
     content_hash: str = ""
-    body_hash: str = ""
     size: int = 0
     last_commit: Commit | None = None
     first_commit: Commit | None = None
@@ -124,6 +124,13 @@ class Article:
     def slug(self) -> str:
         """The file stem: the last part of the article's URL."""
         return self.path.stem
+
+    @cached_property
+    def body_hash(self) -> str:
+        """Hash of the body (see `parse.body_hash`); computed on first use, most runs never ask."""
+        from kbtool.corpus.parse import body_hash
+
+        return body_hash(self.body)
 
     @property
     def is_published(self) -> bool:
