@@ -238,7 +238,7 @@ def _package_version(folder: Path) -> str:
     return str(data["version"])
 
 
-def install_markdownlint(prefix: Path, *, quiet: bool) -> Markdownlint:
+def install_markdownlint(prefix: Path) -> Markdownlint:
     """markdownlint-cli2 as pinned in `markdownlint/package.json`, installed under `prefix`.
 
     Installs (`npm install --prefix`) when it is missing or `package.json` changed.
@@ -260,8 +260,7 @@ def install_markdownlint(prefix: Path, *, quiet: bool) -> Markdownlint:
                 f"lint: markdownlint-cli2 is not installed in {prefix} and npm is not on PATH: "
                 "install Node.js 20 with npm (or run with --no-markdownlint to time kbtool alone)"
             )
-        if not quiet:
-            print(f"installing markdownlint-cli2 into {prefix} (npm)...", file=sys.stderr)
+        print(f"lint: installing markdownlint-cli2 into {prefix} (npm)", file=sys.stderr)
         prefix.mkdir(parents=True, exist_ok=True)
         installed.write_text(wanted, encoding="utf-8")
         done = subprocess.run(
@@ -804,9 +803,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     progress = sys.stderr.isatty()
     markdownlint = (
-        None
-        if args.no_markdownlint
-        else install_markdownlint(args.node_prefix.absolute(), quiet=not progress)
+        None if args.no_markdownlint else install_markdownlint(args.node_prefix.absolute())
     )
     source = args.kb.absolute() if args.kb else corpus_folder(args.n, fresh=args.fresh)
     kb = copy_knowledge_base(source)
