@@ -98,14 +98,13 @@ class RuleContext:
         end_column: int | None = None,
         fix: Fix | None = None,
     ) -> Diagnostic:
-        return Diagnostic(
-            path=self.path,
-            line=max(line, 1),
-            column=max(column, 1),
-            code=self.rule.code,
-            message=message,
-            name=self.rule.name,
-            severity=self.severity or self.rule.severity,
+        return _diagnostic(
+            self.rule,
+            self.severity,
+            self.path,
+            line,
+            message,
+            column=column,
             end_line=end_line,
             end_column=end_column,
             fix=fix,
@@ -145,15 +144,41 @@ class CorpusContext:
         end_column: int | None = None,
         fix: Fix | None = None,
     ) -> Diagnostic:
-        return Diagnostic(
-            path=relative_path(article.path, self.config.root),
-            line=max(line, 1),
-            column=max(column, 1),
-            code=self.rule.code,
-            message=message,
-            name=self.rule.name,
-            severity=self.severity or self.rule.severity,
+        return _diagnostic(
+            self.rule,
+            self.severity,
+            relative_path(article.path, self.config.root),
+            line,
+            message,
+            column=column,
             end_line=end_line,
             end_column=end_column,
             fix=fix,
         )
+
+
+def _diagnostic(
+    rule: Rule,
+    severity: Severity | None,
+    path: str,
+    line: int,
+    message: str,
+    *,
+    column: int,
+    end_line: int | None,
+    end_column: int | None,
+    fix: Fix | None,
+) -> Diagnostic:
+    """A rule's finding: positions clamped to the file, the configured severity applied."""
+    return Diagnostic(
+        path=path,
+        line=max(line, 1),
+        column=max(column, 1),
+        code=rule.code,
+        message=message,
+        name=rule.name,
+        severity=severity or rule.severity,
+        end_line=end_line,
+        end_column=end_column,
+        fix=fix,
+    )
