@@ -159,7 +159,13 @@ def test_text_lines_and_summary() -> None:
         "Found 4 problems (2 errors, 1 warning, 1 info) in 2 of 12 files; 1 fixable with "
         "--fix." in lines
     )
-    assert lines[-3].split() == ["KB301", "broken-link", "2", "error"]
+    assert lines[-3].split() == [
+        "KB301",
+        "broken-link",
+        "2",
+        "error",
+        "https://github.com/kbtool/kbtool/blob/main/docs/rules/KB301.md",
+    ]
 
 
 def test_json_follows_the_documented_schema() -> None:
@@ -178,8 +184,11 @@ def test_json_follows_the_documented_schema() -> None:
         "name",
         "severity",
         "message",
+        "url",
         "fix",
     }
+    assert first["url"] == "https://github.com/kbtool/kbtool/blob/main/docs/rules/KB401.md"
+    assert data["rules"][0]["url"].endswith("/docs/rules/KB301.md")
     fixed = next(d for d in data["diagnostics"] if d["fix"])
     assert fixed["fix"]["edits"] == [
         {"line": 14, "column": 9, "end_line": 14, "end_column": 11, "new_text": ""}
@@ -198,12 +207,13 @@ def test_github_annotations_escape_per_githubs_rules() -> None:
         "::error file=articles/en/billing/refunds.md,line=12,col=5,endLine=12,"
         "endColumn=30,title=KB301 broken-link::link to missing article "
         "'../account/pasword.md' (did you mean 'password.md'?)"
+        "%0ASee https://github.com/kbtool/kbtool/blob/main/docs/rules/KB301.md"
     )
     assert lines[2].startswith("::notice file=")
     assert lines[3] == (
         "::error file=articles/sv/konto/lösenord%2C 100%25.md,line=1,col=1,"
         "title=KB301 broken-link::a message with: colons, commas, 100%25 and"
-        "%0Anewline%0D"
+        "%0Anewline%0D%0ASee https://github.com/kbtool/kbtool/blob/main/docs/rules/KB301.md"
     )
     assert all("\n" not in line and "\r" not in line for line in lines)
 

@@ -148,7 +148,8 @@ def test_github_annotations(kb: Path) -> None:
     _, out, _ = lint(kb, "--format", "github")
     assert (
         "::error file=articles/en/a.md,line=5,col=1,endLine=5,endColumn=4,"
-        "title=KB991 test-bad-word::'BAD' found" in out.splitlines()
+        "title=KB991 test-bad-word::'BAD' found"
+        "%0ASee https://github.com/kbtool/kbtool/blob/main/docs/rules/KB991.md" in out.splitlines()
     )
 
 

@@ -184,13 +184,28 @@ class State:
             width=wide,
         )
 
+    @property
+    def interactive(self) -> bool:
+        """Whether someone watches stderr: a terminal, not --quiet, not CI (CI=true)."""
+        ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+        return not (self.quiet or ci) and sys.stderr.isatty()
+
     def status(self, message: str) -> Any:
         """A spinner on a terminal; nothing when piped, quiet or in CI."""
         import contextlib
 
-        if self.quiet or os.environ.get("CI") or not sys.stderr.isatty():
+        if not self.interactive:
             return contextlib.nullcontext()
         return self.console(stderr=True).status(message)
+
+    def progress(self, label: str, *, minimum: int = 0) -> ProgressBar:
+        """A progress bar on stderr for long work, fed with `bar(done, total)`.
+
+        Drawn only when `interactive`, and only for at least `minimum` items (fewer
+        finish before a bar is worth drawing); use it as a context manager so the
+        bar is removed when the work ends or fails.
+        """
+        return ProgressBar(self, label, minimum=minimum, enabled=self.interactive)
 
     def info(self, message: str) -> None:
         """A message for the person at the terminal (stderr); silenced by --quiet."""
@@ -198,7 +213,59 @@ class State:
             self.console(stderr=True).print(message)
 
     def warn(self, message: str) -> None:
-        typer.echo(f"kbtool: warning: {message}", err=True)
+        """A warning on stderr; --quiet silences it (errors always print)."""
+        if not self.quiet:
+            typer.echo(f"kbtool: warning: {message}", err=True)
+
+
+class ProgressBar:
+    """A transient Rich progress bar on stderr; a no-op when disabled. See `State.progress`."""
+
+    def __init__(self, state: State, label: str, *, minimum: int, enabled: bool):
+        self.state = state
+        self.label = label
+        self.minimum = minimum
+        self.enabled = enabled
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self._progress is None:
+            if total < self.minimum:
+                self.enabled = False
+                return
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn(self.label),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=self.state.console(stderr=True),
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self.label, total=total)
+        self._progress.update(self._task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def get_state(ctx: typer.Context) -> State:

@@ -30,6 +30,7 @@ class LintFormat(StrEnum):
     github = "github"
     sarif = "sarif"
     junit = "junit"
+    gitlab = "gitlab"
 
 
 class FailOn(StrEnum):
@@ -138,6 +139,8 @@ def lint_command(
 
       kbtool lint --format sarif -o lint.sarif
 
+      kbtool lint --format gitlab -o gl-code-quality-report.json
+
       kbtool lint --fix
     """
     from kbtool.lint.engine import exit_code, settings_from_config
@@ -163,7 +166,7 @@ def lint_command(
             changed_since,
             use_cache=not no_cache,
             jobs=jobs,
-            render=_renderer(fmt, output) if render else None,
+            render=_renderer(fmt, output, config.lint.docs_url) if render else None,
         )
 
     result = run(render=not (fix or diff))
@@ -183,7 +186,7 @@ def lint_command(
                 break
             fixed += applied
             result = run()
-    _report(state, result, fmt, output, fixed)
+    _report(state, result, fmt, output, fixed, config.lint.docs_url)
     raise typer.Exit(exit_code(result, threshold))
 
 
@@ -201,49 +204,7 @@ def _check_selectors(selectors: list[str]) -> None:
         fail(f"unknown lint rule '{unknown[0]}'{hint}; `kbtool rules` lists them")
 
 
-class _ProgressBar:
-    """A Rich progress bar on stderr for long runs; nothing when piped, quiet or in CI."""
-
-    def __init__(self, state: State):
-        self.enabled = not (state.quiet or os.environ.get("CI") or not sys.stderr.isatty())
-        self.state = state
-        self._progress: Any = None
-        self._task: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self._progress is None:
-            if total < _PROGRESS_MIN:
-                self.enabled = False
-                return
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-
-            self._progress = Progress(
-                TextColumn("Linting"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=self.state.console(stderr=True),
-                transient=True,
-            )
-            self._progress.start()
-            self._task = self._progress.add_task("lint", total=total)
-        self._progress.update(self._task, completed=done, total=total)
-
-    def close(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
-
-
-def _renderer(fmt: LintFormat, output: Path | None) -> Renderer | None:
+def _renderer(fmt: LintFormat, output: Path | None, docs_url: str) -> Renderer | None:
     """How the report is rendered, for the engine to cache; None for a terminal."""
     if fmt is LintFormat.text and output is None and sys.stdout.isatty():
         return None
@@ -258,6 +219,7 @@ def _renderer(fmt: LintFormat, output: Path | None) -> Renderer | None:
                 rules=result.rules,
                 files=result.files,
                 problems=result.problems,
+                docs_url=docs_url,
             )
         )
 
@@ -277,8 +239,7 @@ def _run(
 ) -> LintResult:
     from kbtool.lint.engine import lint_tree
 
-    bar = _ProgressBar(state)
-    try:
+    with state.progress("Linting", minimum=_PROGRESS_MIN) as bar:
         result = lint_tree(
             config,
             settings,
@@ -290,8 +251,6 @@ def _run(
             render=render,
             loading=lambda: state.status("Loading articles"),
         )
-    finally:
-        bar.close()
     if state.verbose:
         for note in result.notes:
             state.info(note)
@@ -334,7 +293,12 @@ def _apply(config: Config, result: LintResult) -> int:
 
 
 def _report(
-    state: State, result: LintResult, fmt: LintFormat, output: Path | None, fixed: int
+    state: State,
+    result: LintResult,
+    fmt: LintFormat,
+    output: Path | None,
+    fixed: int,
+    docs_url: str,
 ) -> None:
     from kbtool.output import Report, formatter
 
@@ -347,6 +311,7 @@ def _report(
         files=result.files,
         fixed=fixed,
         problems=result.problems,
+        docs_url=docs_url,
     )
     if fmt is LintFormat.text and output is None and sys.stdout.isatty():
         from kbtool.output.text import render_rich
@@ -399,7 +364,9 @@ def rules_command(
     if fmt is RulesFormat.json:
         import json
 
-        emit(state, json.dumps(_rules_payload(chosen), indent=2, ensure_ascii=False), output)
+        docs_url = state.load_config(strict=False).lint.docs_url
+        payload = _rules_payload(chosen, docs_url)
+        emit(state, json.dumps(payload, indent=2, ensure_ascii=False), output)
         return
     if fmt is RulesFormat.markdown or output is not None or not sys.stdout.isatty():
         from kbtool.lint.docs import render_index, render_rule
@@ -435,7 +402,7 @@ def _find_rule(code: str, rules: dict[str, Rule]) -> Rule:
     raise KbError(f"no lint rule '{code}'{hint}; `kbtool rules` lists them")
 
 
-def _rules_payload(rules: list[Rule]) -> dict[str, Any]:
+def _rules_payload(rules: list[Rule], docs_url: str = "") -> dict[str, Any]:
     from kbtool.lint.docs import help_uri
 
     return {
@@ -451,7 +418,7 @@ def _rules_payload(rules: list[Rule]) -> dict[str, Any]:
                 "fixable": r.fixable,
                 "summary": r.summary,
                 "documentation": r.doc_sections(),
-                "help_uri": help_uri(r),
+                "help_uri": help_uri(r, docs_url),
                 "options": [
                     {"name": o.name, "default": o.default, "doc": o.doc, "per_locale": o.per_locale}
                     for o in r.options

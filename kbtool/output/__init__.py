@@ -1,4 +1,4 @@
-"""Formatters: one lint report, many formats (text, json, github, sarif, junit).
+"""Formatters: one lint report, many formats (text, json, github, sarif, junit, gitlab).
 
 Each formatter is a function `(Report) -> str`, registered in `FORMATTERS` by
 the name `kbtool lint --format` takes. Formatters get plain data and return
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from kbtool import __version__
 from kbtool.config import ConfigProblem
 from kbtool.lint.diagnostic import Diagnostic
+from kbtool.lint.docs import rule_url as _rule_url
 from kbtool.lint.registry import Rule
 
 __all__ = ["FORMATTERS", "Report", "formatter"]
@@ -30,9 +31,17 @@ class Report:
     problems: tuple[ConfigProblem, ...] = ()  # configuration warnings
     version: str = __version__
     notes: tuple[str, ...] = field(default=())
+    docs_url: str = ""  # `[lint] docs_url`: template of rule documentation links ("" = kbtool's)
 
     def rule(self, code: str) -> Rule | None:
         return next((r for r in self.rules if r.code == code), None)
+
+    def rule_url(self, code: str, name: str = "") -> str:
+        """The link to rule `code`'s documentation that every finding carries."""
+        if not name:
+            rule = self.rule(code)
+            name = rule.name if rule is not None else ""
+        return _rule_url(code, name, self.docs_url)
 
 
 Formatter = Callable[[Report], str]
@@ -68,12 +77,19 @@ def _junit(report: Report) -> str:
     return render(report)
 
 
+def _gitlab(report: Report) -> str:
+    from kbtool.output.gitlab import render
+
+    return render(report)
+
+
 FORMATTERS: dict[str, Formatter] = {
     "text": _text,
     "json": _json,
     "github": _github,
     "sarif": _sarif,
     "junit": _junit,
+    "gitlab": _gitlab,
 }
 
 

@@ -4,7 +4,7 @@
 
 GitHub's escaping rules: in the message `%`, CR and LF become `%25`, `%0D`,
 `%0A`; in property values also `:` and `,` become `%3A` and `%2C`. Info
-findings are `notice`s.
+findings are `notice`s. The message's second line links to the rule's page.
 """
 
 from __future__ import annotations
@@ -30,15 +30,18 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(d: Diagnostic) -> str:
+def annotation(d: Diagnostic, url: str = "") -> str:
     props = [f"file={escape_property(d.path)}", f"line={d.line}", f"col={d.column}"]
     if d.end_line is not None:
         props.append(f"endLine={d.end_line}")
         if d.end_column is not None and d.end_line == d.line:
             props.append(f"endColumn={d.end_column}")
     props.append(f"title={escape_property(f'{d.code} {d.name}')}")
-    return f"::{_LEVEL[d.severity]} {','.join(props)}::{escape_data(d.message)}"
+    message = f"{d.message}\nSee {url}" if url else d.message
+    return f"::{_LEVEL[d.severity]} {','.join(props)}::{escape_data(message)}"
 
 
 def render(report: Report) -> str:
-    return "".join(annotation(d) + "\n" for d in report.diagnostics)
+    return "".join(
+        annotation(d, report.rule_url(d.code, d.name)) + "\n" for d in report.diagnostics
+    )

@@ -21,7 +21,7 @@ __all__ = ["SCHEMA", "dumps_with_items", "payload", "render"]
 SCHEMA = "kbtool.lint/1"
 
 
-def _diagnostic(d: Diagnostic) -> dict[str, Any]:
+def _diagnostic(d: Diagnostic, url: str) -> dict[str, Any]:
     fix = None
     if d.fix is not None:
         fix = {
@@ -47,6 +47,7 @@ def _diagnostic(d: Diagnostic) -> dict[str, Any]:
         "name": d.name,
         "severity": str(d.severity),
         "message": d.message,
+        "url": url,
         "fix": fix,
     }
 
@@ -80,10 +81,11 @@ def payload(report: Report) -> dict[str, Any]:
                 "scope": r.scope,
                 "fixable": r.fixable,
                 "summary": r.summary,
+                "url": report.rule_url(r.code, r.name),
             }
             for r in report.rules
         ],
-        "diagnostics": [_diagnostic(d) for d in diagnostics],
+        "diagnostics": [_diagnostic(d, report.rule_url(d.code, d.name)) for d in diagnostics],
         "config_problems": [
             {
                 "path": str(p.path) if p.path else None,

@@ -65,7 +65,8 @@ def render(report: Report) -> str:
                 line=str(d.line),
             )
             failure = ET.SubElement(case, "failure", message=d.message, type=d.code)
-            failure.text = f"{one_line(d)}\nseverity: {d.severity}"
+            url = report.rule_url(d.code, d.name)
+            failure.text = f"{one_line(d)}\nseverity: {d.severity}\nrule: {url}"
     ET.indent(suites)
     body = ET.tostring(suites, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kbtool import PROJECT_URL
 from kbtool.corpus.model import Severity
 
 if TYPE_CHECKING:
@@ -20,11 +21,11 @@ if TYPE_CHECKING:
 __all__ = ["SARIF_SCHEMA", "payload", "render"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/kbtool/kbtool"
+INFORMATION_URI = PROJECT_URL
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def _rule(rule: Rule) -> dict[str, Any]:
+def _rule(rule: Rule, docs_url: str) -> dict[str, Any]:
     from kbtool.lint.docs import help_uri, render_rule
 
     sections = rule.doc_sections()
@@ -38,7 +39,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary or rule.name},
         "fullDescription": {"text": full},
         "help": {"text": rule.doc or rule.summary, "markdown": render_rule(rule)},
-        "helpUri": help_uri(rule),
+        "helpUri": help_uri(rule, docs_url),
         "defaultConfiguration": {"level": _LEVEL[rule.severity], "enabled": rule.enabled},
         "properties": {"tags": [rule.family + "xx"], "fixable": rule.fixable},
     }
@@ -118,7 +119,7 @@ def payload(report: Report) -> dict[str, Any]:
                         "version": report.version,
                         "semanticVersion": report.version,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_rule(r) for r in rules],
+                        "rules": [_rule(r, report.docs_url) for r in rules],
                     },
                 },
                 "originalUriBaseIds": {

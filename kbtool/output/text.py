@@ -3,7 +3,9 @@
 `render` gives plain lines, `path:line:col: CODE message (name)`, that editors
 and terminals turn into links, with a blank line between files: what a pipe,
 a file or CI gets. `render_rich` gives the same grouped under a header per
-file, with severities in colour, for a terminal.
+file, with severities in colour, for a terminal. The summary names every rule
+that found something with the link to its documentation page; on a terminal
+each finding's code is itself that link.
 """
 
 from __future__ import annotations
@@ -70,7 +72,9 @@ def summary_lines(report: Report) -> list[str]:
     count_width = max(len(str(n)) for n in by_rule.values())
     for (code, name), count in sorted(by_rule.items(), key=lambda item: (-item[1], item[0])):
         label = f"{code} {name}".ljust(width)
-        lines.append(f"  {label}  {str(count).rjust(count_width)}  {worst[code]}")
+        level = str(worst[code]).ljust(7)
+        url = report.rule_url(code, name)
+        lines.append(f"  {label}  {str(count).rjust(count_width)}  {level}  {url}")
     return lines
 
 
@@ -86,6 +90,7 @@ def render(report: Report) -> str:
 
 def render_rich(report: Report) -> list[RenderableType]:
     """For a terminal: a header per file, coloured severities, the summary."""
+    from rich.style import Style
     from rich.text import Text
 
     out: list[RenderableType] = []
@@ -95,7 +100,10 @@ def render_rich(report: Report) -> list[RenderableType]:
             line = Text("  ")
             line.append(f"{d.line}:{d.column}".ljust(8), style="dim")
             line.append(f"{d.severity!s:<8}", style=_STYLE[d.severity])
-            line.append(f"{d.code} ", style=_STYLE[d.severity])
+            # the code links to the rule's page (OSC 8: terminals that support it make it clickable)
+            url = report.rule_url(d.code, d.name)
+            line.append(d.code, style=Style.parse(_STYLE[d.severity]) + Style(link=url))
+            line.append(" ")
             line.append(" ".join(d.message.split()))
             line.append(f"  {d.name}", style="dim")
             if d.fix is not None:
