@@ -41,6 +41,10 @@ MAPPABLE_FIELDS = (
 )  # fmt: skip
 
 
+# How a translation can be linked to its source (`kb.translation_links`).
+TRANSLATION_LINKS = ("translation_of", "path", "id")
+
+
 def _doc(text: str, **extra: Any) -> dict[str, Any]:
     return {"doc": text, **extra}
 
@@ -95,6 +99,13 @@ class KbConfig:
     )
     max_file_size: int = _opt(
         1_000_000, "Files larger than this many bytes are reported, not parsed.", minimum=1
+    )
+    translation_links: tuple[str, ...] = _opt(
+        ("translation_of", "path", "id"),
+        "How a translation finds its source in `default_locale`, tried in order: "
+        "`translation_of` (the source id the translation names; a named id that does "
+        "not exist makes it orphaned), `path` (the same path inside the locale folder), "
+        "`id` (the same id, e.g. a mapped `exl-id`).",
     )
 
 
@@ -220,16 +231,33 @@ class ReviewConfig:
 
 @dataclass(frozen=True)
 class TagRuleConfig:
-    """One `[[tags.rules]]` entry: when an article matches, add (or remove) stages/channels."""
+    """One `[[tags.rules]]` entry: when an article matches, add (or remove) stages/channels.
 
-    name: str = _opt("", "Name shown in `tags auto --explain`.")
-    path: tuple[str, ...] = _opt((), "Path globs relative to the articles folder.")
+    Every criterion the rule gives must match (a rule without criteria matches
+    every article); within one criterion any one value matches.
+    """
+
+    name: str = _opt("", "Name shown in `tags auto --explain` (default: `rule N`).")
+    path: tuple[str, ...] = _opt(
+        (),
+        "Path globs relative to the articles folder or the locale folder "
+        '(`"*/getting-started/**"`, `"admin-*.md"`).',
+    )
     section: tuple[str, ...] = _opt((), "Sections.")
-    type: tuple[str, ...] = _opt((), "Content types.")
+    type: tuple[str, ...] = _opt((), "Content types (after `[fields.values]`).")
     locale: tuple[str, ...] = _opt((), "Locales.")
-    labels: tuple[str, ...] = _opt((), "Labels; any one matches.")
-    words: tuple[str, ...] = _opt((), "Words or phrases in the title or body; any one matches.")
+    labels: tuple[str, ...] = _opt((), "Labels; any one matches (letter case ignored).")
+    words: tuple[str, ...] = _opt(
+        (),
+        "Words or phrases in the title or body; any one matches (whole words, letter case "
+        "ignored).",
+    )
     title_words: tuple[str, ...] = _opt((), "Words or phrases in the title; any one matches.")
+    meta: dict[str, tuple[str, ...]] = _opt(
+        {},
+        'Raw front-matter values by key, as globs: `meta = { "ms.topic" = ["get-started"] }`; '
+        '`"*"` matches any non-empty value (the key is present).',
+    )
     stages: tuple[str, ...] = _opt((), "Stages to add.")
     channels: tuple[str, ...] = _opt((), "Channels to add.")
     remove_stages: tuple[str, ...] = _opt((), "Stages to remove (only when the rule says so).")
@@ -238,11 +266,33 @@ class TagRuleConfig:
 
 @dataclass(frozen=True)
 class TagsConfig:
-    """`[tags]`: automatic tagging rules."""
+    """`[tags]`: automatic tagging rules, suggestions and the coverage matrix."""
 
     rules: tuple[TagRuleConfig, ...] = _opt(
         (), "Tagging rules (`[[tags.rules]]`), applied in order."
     )
+    thin: int = _opt(
+        3,
+        "A cell of `tags matrix` with at least one article but fewer than this many is thin.",
+        minimum=1,
+    )
+    stage_words: dict[str, tuple[str, ...]] = _opt(
+        {
+            "prospective": (
+                "pricing", "price", "free trial", "trial", "sign up", "demo", "compare",
+                "plans", "what is", "why choose", "features", "cost",
+            ),
+            "new": (
+                "get started", "getting started", "set up", "first", "quick start",
+                "create your", "install", "onboarding", "welcome", "basics",
+            ),
+            "experienced": (
+                "advanced", "api", "bulk", "automate", "troubleshoot", "customise",
+                "customize", "migrate", "export", "integration", "webhook", "permissions",
+            ),
+        },
+        "Words typical of each stage, for `tags suggest` (whole words, letter case ignored).",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -263,17 +313,38 @@ class LintConfig:
         choices=("error", "warning", "info", "never"),
     )
     options: dict[str, Any] = _opt({}, "Rule options, e.g. `title_max = 60`.")
+    docs_url: str = _opt(
+        "",
+        "Where findings link for a rule's documentation: a URL with `{code}` (KB301) "
+        "or `{name}` (broken-link), e.g. `https://wiki.example.com/kb-rules/{code}`. "
+        "Empty: kbtool's own rule pages.",
+    )
 
 
 @dataclass(frozen=True)
 class SearchConfig:
     """`[search]`: the full-text index and the answer bot."""
 
-    synonyms: dict[str, tuple[str, ...]] = _opt({}, 'Synonyms: `login = ["sign in", "log in"]`.')
-    analyzers: dict[str, str] = _opt({}, "Analyzer per locale, overriding the built-in choice.")
+    synonyms: dict[str, tuple[str, ...]] = _opt(
+        {},
+        'Synonyms: `login = ["sign in", "log in"]`; each group is searched as one, both ways, '
+        "in every locale whose index has its words.",
+    )
+    analyzers: dict[str, str] = _opt(
+        {},
+        'Analyzer per locale, overriding the built-in choice: a language code (`sv = "sv"`, '
+        '`zh-tw = "zh"`, `ja`, `ko`) or `"simple"` (words, no stemming).',
+    )
     boosts: dict[str, float] = _opt(
-        {"title": 3.0, "labels": 2.8, "section_title": 1.5, "body": 1.0},
-        "Field weights for ranking.",
+        {
+            "title": 3.0,
+            "labels": 2.8,
+            "section_title": 1.5,
+            "headings": 1.5,
+            "description": 1.5,
+            "body": 1.0,
+        },
+        "Field weights for ranking (title, labels, section_title, headings, description, body).",
     )
     include_drafts: bool = _opt(False, "Index drafts and archived articles too.")
     suggest_threshold: float = _opt(
@@ -626,6 +697,13 @@ def _semantic_checks(config: Config, builder: _Builder) -> None:
             problem(
                 ("fields", "values", name), f"unknown field '{name}'{_hint(name, MAPPABLE_FIELDS)}"
             )
+    for i, method in enumerate(config.kb.translation_links):
+        if method not in TRANSLATION_LINKS:
+            problem(
+                ("kb", "translation_links", str(i)),
+                f"unknown translation link '{method}' (use {', '.join(TRANSLATION_LINKS)})"
+                f"{_hint(method, TRANSLATION_LINKS)}",
+            )
     locales = config.kb.locales
     if locales and config.kb.default_locale not in locales:
         problem(
@@ -653,12 +731,45 @@ def _semantic_checks(config: Config, builder: _Builder) -> None:
                     ("tags", "rules", str(i), "type"),
                     f"type '{value}' is not in the taxonomy{_hint(value, taxonomy.types)}",
                 )
+        for kind in ("words", "title_words", "labels", "path"):
+            if any(not value.strip() for value in getattr(rule, kind)):
+                problem(("tags", "rules", str(i), kind), f"'{kind}' has an empty value")
+    default_words = TagsConfig().stage_words  # defaults for stages a taxonomy drops are unused
+    for stage, words in config.tags.stage_words.items():
+        if stage in default_words and words == default_words[stage]:
+            continue
+        if taxonomy.stages and stage not in taxonomy.stages:
+            problem(
+                ("tags", "stage_words", stage),
+                f"stage '{stage}' is not in the taxonomy{_hint(stage, taxonomy.stages)}",
+            )
     for code, level in config.lint.severity.items():
         if level not in ("error", "warning", "info", "off"):
             problem(
                 ("lint", "severity", code),
                 f"severity of {code} must be error, warning, info or off, got {level!r}",
             )
+    if config.lint.docs_url:
+        reason = _docs_url_problem(config.lint.docs_url)
+        if reason:
+            problem(("lint", "docs_url"), reason)
+
+
+def _docs_url_problem(template: str) -> str | None:
+    """Why `[lint] docs_url` cannot be filled in for a rule, or None."""
+    import string
+
+    try:
+        names = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+    except ValueError as exc:
+        return f"'lint.docs_url' is not a valid template: {exc}"
+    unknown = sorted(names - {"code", "name"})
+    if unknown:
+        placeholder = "{" + unknown[0] + "}"
+        return f"'lint.docs_url' has an unknown placeholder {placeholder}; use {{code}} or {{name}}"
+    if not names:
+        return "'lint.docs_url' must contain {code} or {name}, e.g. https://example.com/{code}"
+    return None
 
 
 # --------------------------------------------------------------------------- loading
