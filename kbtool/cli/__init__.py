@@ -12,6 +12,10 @@ from kbtool.cli import (  # noqa: F401  (register commands)
     config_cmd,
     lint,
     review,
+    search,
+    site,
+    tags,
+    translations,
 )
 from kbtool.cli.app import app
 
