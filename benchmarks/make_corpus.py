@@ -3,6 +3,7 @@
     python benchmarks/make_corpus.py 10000            # prints the folder it built or reused
     python benchmarks/make_corpus.py 2000 --out /tmp/kb --locales en
     python benchmarks/make_corpus.py 10000 --fresh    # rebuild even if cached
+    python benchmarks/make_corpus.py 10000 --translated   # 10,000 sources x 3 locales
 
 The articles are the shared real corpora (`../shared/corpora`, or
 `$KBTOOL_CORPORA`), byte for byte, front matter and quirks included (CRLF, BOM,
@@ -17,6 +18,13 @@ each adding a slice of the articles; a third of the articles are first
 committed as a shortened draft and completed in a later commit, so first and
 last commit dates differ. Author, dates and git settings are fixed, so two
 builds of the same N give the same commits.
+
+With `--translated` the knowledge base is multilingual the way a translated
+help center is: N English Commerce articles, each with its German and Japanese
+translation at the same path (about 3 x N files), plus the German corpus's
+leftover translations of deleted English articles (orphans), repeated alike.
+Translations are committed with their source's first version, so a source
+completed later (one in three) leaves its translations stale by git.
 
 Without `--out` the knowledge base is cached in `$TMPDIR/kbtool-bench/kb-<N>`
 and reused while its manifest matches what would be built.
@@ -164,6 +172,58 @@ def plan(sources: Sequence[Source], n: int, commits: int = COMMITS) -> list[Plan
     return planned
 
 
+def plan_translated(sources: Sequence[Source], n: int, commits: int = COMMITS) -> list[Planned]:
+    """N Commerce source articles (the first locale) with their translations at the same path.
+
+    Each source and its translations are added in one commit; one source in
+    `DRAFT_EVERY` is completed in a later commit, which makes its translations
+    stale. Files of other locales without a source (orphans) come along with
+    every copy, added in the same commits as their neighbours.
+    """
+    commerce = [s for s in sources if s.product == "commerce"]
+    source_locale = commerce[0].locale if commerce else ""
+    by_locale: dict[str, dict[PurePosixPath, Source]] = defaultdict(dict)
+    for s in commerce:
+        by_locale[s.locale][s.rel] = s
+    pool = sorted(by_locale[source_locale].values(), key=lambda s: s.rel)
+    if not pool:
+        raise SystemExit(
+            "make_corpus: --translated needs the Commerce articles of the first locale"
+        )
+    random.Random(SEED).shuffle(pool)
+    orphans = sorted(
+        (s for loc, files in by_locale.items() if loc != source_locale for s in files.values()
+         if s.rel not in by_locale[source_locale]),
+        key=lambda s: (s.locale, s.rel),
+    )  # fmt: skip
+    planned = []
+    for i in range(n):
+        copy, index = divmod(i, len(pool))
+        source = pool[index]
+        suffix = f"-c{copy}" if copy else ""
+        added = i * commits // n
+        completed = added
+        if i % DRAFT_EVERY == 0 and added < commits - 1:
+            completed = added + 1 + (i // DRAFT_EVERY) % (commits - 1 - added)
+        group = [(source, completed)] + [
+            (files[source.rel], added)
+            for loc, files in sorted(by_locale.items())
+            if loc != source_locale and source.rel in files
+        ]
+        if index == 0:  # a new round of copies brings the orphans along
+            group += [(o, added) for o in orphans]
+        for s, done in group:
+            target = (
+                PurePosixPath("articles", s.locale, s.product)
+                / s.rel.parent
+                / f"{s.rel.stem}{suffix}.md"
+            )
+            planned.append(Planned(s, target, added, done))
+    targets = {p.target.as_posix().lower() for p in planned}
+    assert len(targets) == len(planned), "article paths must be unique"
+    return planned
+
+
 def draft_of(raw: bytes) -> bytes:
     """An earlier version of an article: its first ~60%, cut at a line end."""
     end = raw.find(b"\n", len(raw) * 3 // 5)
@@ -182,9 +242,11 @@ def commit_dates(commits: int = COMMITS) -> list[str]:
     ]
 
 
-def manifest(n: int, locales: Sequence[str], corpora: Path, sources: int) -> dict[str, object]:
+def manifest(
+    n: int, locales: Sequence[str], corpora: Path, sources: int, *, translated: bool = False
+) -> dict[str, object]:
     """What a build is made of; a cached build is reused only when this matches."""
-    return {
+    made: dict[str, object] = {
         "version": BUILD_VERSION,
         "articles": n,
         "locales": list(locales),
@@ -192,11 +254,16 @@ def manifest(n: int, locales: Sequence[str], corpora: Path, sources: int) -> dic
         "corpora": str(corpora.resolve()),
         "sources": sources,
     }
+    if translated:
+        made["translated"] = True
+    return made
 
 
-def default_output(n: int, locales: Sequence[str] = DEFAULT_LOCALES) -> Path:
+def default_output(
+    n: int, locales: Sequence[str] = DEFAULT_LOCALES, *, translated: bool = False
+) -> Path:
     suffix = "" if tuple(locales) == DEFAULT_LOCALES else "-" + "-".join(locales)
-    return CACHE_ROOT / f"kb-{n}{suffix}"
+    return CACHE_ROOT / f"kb-{n}{suffix}{'-translated' if translated else ''}"
 
 
 def build_corpus(
@@ -207,14 +274,19 @@ def build_corpus(
     corpora: Path | None = None,
     fresh: bool = False,
     log: bool = True,
+    translated: bool = False,
 ) -> Path:
-    """Build (or reuse) a knowledge base of `n` articles; return its folder."""
+    """Build (or reuse) a knowledge base of `n` articles; return its folder.
+
+    With `translated`, `n` source articles each with their translations (see
+    the module docstring).
+    """
     if n < 1:
         raise SystemExit("make_corpus: the number of articles must be at least 1")
     corpora = corpora or default_corpora()
-    out = (out or default_output(n, locales)).absolute()
+    out = (out or default_output(n, locales, translated=translated)).absolute()
     sources = find_sources(corpora, locales)
-    wanted = manifest(n, locales, corpora, len(sources))
+    wanted = manifest(n, locales, corpora, len(sources), translated=translated)
     existing = _read_manifest(out)
     if existing == wanted and not fresh:
         _say(log, f"make_corpus: reusing {out}")
@@ -230,8 +302,8 @@ def build_corpus(
     # never leaves a half-made knowledge base that looks cached.
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        planned = plan(sources, n)
-        _build(work, planned, n=n, locales=locales)
+        planned = plan_translated(sources, n) if translated else plan(sources, n)
+        _build(work, planned, n=len(planned), locales=locales)
         (work / MANIFEST).write_text(json.dumps(wanted, indent=2) + "\n", encoding="utf-8")
         _move_into_place(work, out, wanted)
     except BaseException:
@@ -241,7 +313,7 @@ def build_corpus(
     counts = ", ".join(f"{locale} {by_locale[locale]:,}" for locale in locales)
     _say(
         log,
-        f"make_corpus: built {n:,} articles ({counts}) in {COMMITS} commits "
+        f"make_corpus: built {len(planned):,} articles ({counts}) in {COMMITS} commits "
         f"in {time.perf_counter() - start:.1f} s: {out}",
     )
     return out
@@ -357,9 +429,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the shared corpora folder (default: $KBTOOL_CORPORA or ../shared/corpora)",
     )
     parser.add_argument("--fresh", action="store_true", help="rebuild even if cached")
+    parser.add_argument(
+        "--translated",
+        action="store_true",
+        help="N source articles, each with its translations in the other locales",
+    )
     args = parser.parse_args(argv)
     out = build_corpus(
-        args.n, out=args.out, locales=args.locales, corpora=args.corpora, fresh=args.fresh
+        args.n,
+        out=args.out,
+        locales=args.locales,
+        corpora=args.corpora,
+        fresh=args.fresh,
+        translated=args.translated,
     )
     print(out)
     return 0

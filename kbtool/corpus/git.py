@@ -27,6 +27,7 @@ Choices that shape the results:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 from collections.abc import Sequence
@@ -97,6 +98,7 @@ class GitHistory:
         last: dict[str, Commit] | None = None,
         first: dict[str, Commit] | None = None,
         repo: git.Repo | None = None,
+        commits: dict[str, Commit] | None = None,
     ) -> None:
         self.available = repo is not None
         self.reason = reason
@@ -105,6 +107,9 @@ class GitHistory:
         self._last = last or {}
         self._first = first or {}
         self._repo = repo
+        # every commit the log listed, by sha: translations record the source commit
+        self._commits = commits or {}
+        self._sorted: list[str] | None = None  # shas, for abbreviations
         # A file may be spelled through a symlink that the top level is not
         # spelled through, or the reverse (/var vs /private/var on macOS).
         self._real_top = toplevel.resolve() if toplevel is not None else None
@@ -160,8 +165,11 @@ class GitHistory:
             # why it is missing rather than stop the run.
             return cls(reason=f"git log failed: {_first_line(exc.stderr)}", toplevel=toplevel)
 
-        last, first = _parse_log(os.fsdecode(raw))
-        return cls(toplevel=toplevel, shallow=shallow, last=last, first=first, repo=repo)
+        commits: dict[str, Commit] = {}
+        last, first = _parse_log(os.fsdecode(raw), commits)
+        return cls(
+            toplevel=toplevel, shallow=shallow, last=last, first=first, repo=repo, commits=commits
+        )
 
     def last(self, file: Path) -> Commit | None:
         """The newest commit that changed `file`; None when it has none (new, untracked)."""
@@ -274,6 +282,26 @@ class GitHistory:
         """The oldest commit of the path git spells `key`."""
         return self._first.get(key)
 
+    def commit(self, sha: str) -> Commit | None:
+        """The commit whose sha is or starts with `sha` (at least 7 hex digits).
+
+        Only commits that changed a file under the loaded folder are known. None
+        when there is no such commit or the abbreviation is ambiguous.
+        """
+        sha = sha.strip().lower()
+        found = self._commits.get(sha)
+        if found is not None or len(sha) >= 40 or len(sha) < 7:
+            return found
+        if self._sorted is None:
+            self._sorted = sorted(self._commits)
+        at = bisect.bisect_left(self._sorted, sha)
+        hits = self._sorted[at : at + 2]
+        if not hits or not hits[0].startswith(sha):
+            return None
+        if len(hits) == 2 and hits[1].startswith(sha):
+            return None  # ambiguous
+        return self._commits[hits[0]]
+
     def _key(self, file: Path) -> str | None:
         """`file` as git spells it: relative to the top level, with forward slashes."""
         if self.toplevel is None or self._real_top is None:
@@ -288,11 +316,14 @@ class GitHistory:
             return None
 
 
-def _parse_log(text: str) -> tuple[dict[str, Commit], dict[str, Commit]]:
+def _parse_log(
+    text: str, commits: dict[str, Commit] | None = None
+) -> tuple[dict[str, Commit], dict[str, Commit]]:
     """Newest and oldest commit per path from `git log -z --name-only` output.
 
     Each commit is `RS sha US ct US name US email NUL` followed by `NL path NUL
-    path NUL ...` (no paths for a merge). git lists commits newest first, so the
+    path NUL ...` (no paths for a merge); `commits`, when given, receives every
+    commit by sha. git lists commits newest first, so the
     first commit seen for a path is its last and the final one seen its first.
     """
     last: dict[str, Commit] = {}
@@ -309,6 +340,8 @@ def _parse_log(text: str) -> tuple[dict[str, Commit], dict[str, Commit]]:
             author=_clean(author),
             email=_clean(email),
         )
+        if commits is not None:
+            commits[sha] = commit
         paths = names.removeprefix("\n").split("\0")
         for name in paths:
             if name and name not in last:

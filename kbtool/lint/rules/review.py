@@ -1,26 +1,22 @@
 """Review and translation rules (KB6xx): is each article reviewed, is each translation current?
 
-A translation is an article whose locale is not the default locale. Its source
-is the default-locale article that `translation_of` names; without that key, the
-article at the same path under the default locale; failing that, the one with
-the same id (repositories such as Adobe's keep one id across languages).
+A translation is an article whose locale is not the default locale. Which
+source it is of and whether it is outdated is decided by `kbtool.translations`,
+the same way `kbtool translations` decides it: `translation_of`, else the same
+path under the default locale, else the same id (`kb.translation_links`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from kbtool.corpus import Article, Corpus
+from kbtool.corpus import Corpus
 from kbtool.corpus.model import Severity
 from kbtool.lint.context import CorpusContext, relative_path
 from kbtool.lint.diagnostic import Diagnostic
 from kbtool.lint.registry import Option, rule
 from kbtool.lint.rules.frontmatter import front_matter_usable
-
-_BODY_HASH = re.compile(r"[0-9a-f]{12}")  # kbtool.corpus.parse.body_hash
-_COMMIT = re.compile(r"[0-9a-f]{7,64}")
+from kbtool.translations import TranslationLinker, TranslationStatus, assess_translation
 
 
 @rule(
@@ -79,47 +75,6 @@ def last_reviewed_missing(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagno
             yield ctx.report(article, 1, f"published article without a review date{named}")
 
 
-@dataclass(frozen=True)
-class _Link:
-    source: Article | None
-    named: str | None  # the id `translation_of` names, when it names one that is missing
-
-
-class _Sources:
-    """Finds the source of each translation; built once per corpus."""
-
-    def __init__(self, corpus: Corpus) -> None:
-        self.default = corpus.layout.default_locale
-        self.corpus = corpus
-        self.by_path: dict[str, Article] = {}
-        for article in corpus.articles:
-            if article.locale == self.default:
-                self.by_path[_inner(article, self.default)] = article
-
-    def translations(self) -> Iterator[Article]:
-        for article in self.corpus.articles:
-            if article.locale != self.default:
-                yield article
-
-    def find(self, article: Article) -> _Link:
-        if article.translation_of:
-            named = self.corpus.get(self.default, article.translation_of)
-            if named is not None:
-                return _Link(named, None)
-            return _Link(None, article.translation_of)
-        source = self.by_path.get(_inner(article, article.locale))
-        if source is None:
-            source = self.corpus.get(self.default, article.id)
-        return _Link(source, None)
-
-
-def _inner(article: Article, locale: str) -> str:
-    """The article's path inside its locale folder."""
-    prefix = f"{locale}/"
-    rel = article.rel_path
-    return rel[len(prefix) :] if rel.startswith(prefix) else rel
-
-
 @rule("KB602", "translation-source-missing", severity=Severity.WARNING, scope="corpus")
 def translation_source_missing(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
     """A translation whose source article does not exist.
@@ -128,7 +83,9 @@ def translation_source_missing(corpus: Corpus, ctx: CorpusContext) -> Iterator[D
     misspelt; the translation can no longer be kept in step and readers of the
     default language have no matching page. The source is the default-locale
     article that `translation_of` names; without that key, the one at the same
-    path under the default locale's folder, else the one with the same id.
+    path under the default locale's folder, else the one with the same id
+    (`kb.translation_links` chooses and orders these). `kbtool translations`
+    lists such translations as orphaned.
     Example: `sv/billing/refund-policy.md` with `translation_of: refunds` when no
     English article has that id.
     Use instead: `translation_of: refund-policy` (the source's id), or delete the
@@ -137,52 +94,15 @@ def translation_source_missing(corpus: Corpus, ctx: CorpusContext) -> Iterator[D
     """
     if not corpus.layout.localized:
         return
-    sources = _Sources(corpus)
-    for article in sources.translations():
-        link = sources.find(article)
-        if link.named is not None:
-            yield ctx.report(
-                article,
-                article.field_line("translation_of"),
-                f"translation_of names '{link.named}', which is not an article "
-                f"in '{sources.default}'",
-            )
-        elif link.source is None:
-            inner = _inner(article, article.locale)
-            yield ctx.report(
-                article,
-                1,
-                f"translation without a source: no '{sources.default}' "
-                f"article at {sources.default}/{inner} or with id "
-                f"'{article.id}'",
-            )
-
-
-def _staleness(translation: Article, source: Article) -> str | None:
-    """Why `translation` is older than `source`, or None when it is not (or cannot be told)."""
-    recorded = (translation.source_hash or "").strip().lower()
-    if recorded:
-        if recorded == source.body_hash:
-            return None
-        last = source.last_commit
-        if _COMMIT.fullmatch(recorded) and last is not None and last.sha.startswith(recorded):
-            return None
-        if _BODY_HASH.fullmatch(recorded):
-            return (
-                f"the source changed since it was translated (source_hash {recorded}, "
-                f"now {source.body_hash})"
-            )
-    if translation.last_commit is not None and source.last_commit is not None:
-        if translation.last_commit.date < source.last_commit.date:
-            return (
-                f"last changed {translation.last_commit.date.date().isoformat()}, the "
-                f"source {source.last_commit.date.date().isoformat()} (git)"
-            )
-        return None
-    reviewed, source_reviewed = translation.last_reviewed, source.last_reviewed
-    if reviewed is not None and source_reviewed is not None and reviewed < source_reviewed:
-        return f"last reviewed {reviewed.isoformat()}, the source {source_reviewed.isoformat()}"
-    return None
+    linker = TranslationLinker(corpus)
+    for article in linker.translations():
+        link = linker.find(article)
+        if link.source is not None:
+            continue
+        line = article.field_line("translation_of") if link.named is not None else 1
+        yield ctx.report(
+            article, line, f"translation without a source: {linker.describe_missing(article, link)}"
+        )
 
 
 @rule("KB603", "translation-outdated", severity=Severity.WARNING, scope="corpus")
@@ -192,9 +112,10 @@ def translation_outdated(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnos
     Why: readers of the translation get instructions the source no longer
     gives. The evidence, best first: the `source_hash` the translation records
     against the source's current body hash (what `kbtool translations mark`
-    records; a commit id counts when it is the source's last commit); else git,
-    when the translation's last commit is older than its source's; else the
-    review dates.
+    records; a commit of this repository counts too, outdated when the source
+    changed after it); else git, when the translation's last commit is older
+    than its source's; else the review dates. `kbtool translations` lists the
+    same verdicts per locale.
     Example: `source_hash: f16e72f2b02f` in `sv/billing/refund-policy.md` after the
     English article's body changed.
     Use instead: update the translation, then record the source's new hash
@@ -203,16 +124,18 @@ def translation_outdated(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnos
     """
     if not corpus.layout.localized:
         return
-    sources = _Sources(corpus)
+    linker = TranslationLinker(corpus)
     root = ctx.config.root
-    for article in sources.translations():
-        source = sources.find(article).source
+    for article in linker.translations():
+        source = linker.find(article).source
         if source is None:
             continue  # KB602
-        reason = _staleness(article, source)
-        if reason is None:
+        verdict = assess_translation(article, source, corpus.history)
+        if verdict.status is not TranslationStatus.STALE:
             continue
         line = article.field_line("source_hash") if article.field_key("source_hash") else 1
         yield ctx.report(
-            article, line, f"outdated translation of {relative_path(source.path, root)}: {reason}"
+            article,
+            line,
+            f"outdated translation of {relative_path(source.path, root)}: {verdict.reason}",
         )
