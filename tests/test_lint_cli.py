@@ -305,7 +305,7 @@ def test_cache_hit_and_miss(kb: Path) -> None:
     second = run("-C", str(kb), "-v", "lint")
     assert "answered from the lint cache" in second.stderr
     assert second.stdout == first.stdout
-    assert (kb / ".kbtool" / "cache" / "lint").is_dir()
+    assert (kb / ".kbtool" / "cache" / "kb").is_dir()
     (kb / "articles/en/c.md").write_text(md("Another title", "BAD\n"))
     third = run("-C", str(kb), "-v", "lint")
     assert "linted" in third.stderr

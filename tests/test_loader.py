@@ -501,3 +501,50 @@ def test_kb_repo_makes_a_clean_repository(kb_repo: KbFactory) -> None:
     other = kb_repo("broken", date="2025-06-01T12:00:00+00:00", author="Cy Dev")
     assert other != repo
     assert git(other, "log", "--format=%an|%cI").strip() == "Cy Dev|2025-06-01T12:00:00+00:00"
+
+
+# --------------------------------------------------------------------------- the cache
+
+
+def test_the_cache_gives_the_corpus_the_parser_gives_and_parses_only_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kbtool.corpus.loader as loader
+    from kbtool.corpus.cache import CorpusCache
+
+    root = tmp_path / "kb"
+    write(root / "articles/en/a.md", "---\ntitle: Alpha\nlabels: [x, y]\n---\nBody\n")
+    write(root / "articles/en/b.md", b"\xef\xbb\xbf---\r\ntitle: Beta\r\n---\r\ntext\r\n")
+    write(root / "articles/en/bad.md", b"\xff\xfe")
+    config, _ = load_config(root)
+    expected = load_corpus(config, with_git=False)
+    parsed: list[str] = []
+    real = loader._read
+
+    def counting(path: Path, rel: str, *args: object) -> object:
+        parsed.append(rel)
+        return real(path, rel, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "_read", counting)
+
+    def cached() -> Corpus:
+        parsed.clear()
+        cache = CorpusCache.open(root)
+        assert cache is not None
+        return load_corpus(config, with_git=False, cache=cache)
+
+    first = cached()
+    assert sorted(parsed) == ["en/a.md", "en/b.md", "en/bad.md"]
+    second = cached()
+    assert parsed == ["en/bad.md"]  # an unreadable file is never cached
+    for corpus in (first, second):
+        assert corpus.articles == expected.articles
+        assert corpus.problems == expected.problems
+    # an edit (same size, so only the content hash tells) is parsed again
+    path = root / "articles/en/a.md"
+    os.utime(path, ns=(0, 0))  # an old mtime: not "racy", the recorded stamp must not match
+    path.write_text("---\ntitle: Alpha\nlabels: [x, z]\n---\nBody\n", encoding="utf-8")
+    third = cached()
+    assert sorted(parsed) == ["en/a.md", "en/bad.md"]
+    assert by_path(third)["en/a.md"].labels == ("x", "z")
+    assert (root / ".kbtool/.gitignore").read_text("utf-8").endswith("*\n")

@@ -163,12 +163,19 @@ class State:
         self.load_config(strict=False)
         return self._problems
 
-    def load_corpus(self, paths: list[Path] | None = None, *, with_git: bool = True) -> Corpus:
+    def load_corpus(
+        self, paths: list[Path] | None = None, *, with_git: bool = True, cache: bool = True
+    ) -> Corpus:
+        """The articles, taking files unchanged since the last run from the cache in
+        `.kbtool/cache/` (`cache=False` or KBTOOL_NO_CACHE=1 parse every file)."""
         from kbtool.corpus import load_corpus
+        from kbtool.corpus.cache import CorpusCache
 
         config = self.load_config()
+        use_cache = cache and os.environ.get("KBTOOL_NO_CACHE", "") in ("", "0")
+        store = CorpusCache.open(config.root) if use_cache else None
         with self.status("Loading articles"):
-            return load_corpus(config, paths=paths or (), with_git=with_git)
+            return load_corpus(config, paths=paths or (), with_git=with_git, cache=store)
 
     def console(self, *, stderr: bool = False) -> Console:
         from rich.console import Console
@@ -276,17 +283,24 @@ def get_state(ctx: typer.Context) -> State:
     return state
 
 
-def emit(state: State, text: str, output: Path | None) -> None:
-    """Write command data to `--output FILE` (atomically) or stdout."""
+def emit(state: State, text: str | bytes, output: Path | None) -> None:
+    """Write command data to `--output FILE` (atomically) or stdout.
+
+    `text` may come as UTF-8 bytes already (a report read back from a cache).
+    """
+    data = text.encode("utf-8") if isinstance(text, str) else text
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+        if data and not data.endswith(b"\n"):
+            data += b"\n"
         sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     from kbtool.corpus.edit import write_atomic
 
     if output.is_dir():
         raise KbError("is a folder; give a file name for --output", path=output)
-    write_atomic(output, text.encode("utf-8"))
+    write_atomic(output, data)
     state.info(f"Wrote {output}")
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kbtool.cli import options as opt
 from kbtool.cli.app import EXIT_CHECK_FAILED, OutputFormat, State, app, emit, get_state
+from kbtool.jsonio import dumps
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -69,7 +69,7 @@ def articles_command(
     if fmt is OutputFormat.json:
         emit(
             state,
-            json.dumps(inventory_payload(corpus, chosen), indent=2, ensure_ascii=False),
+            dumps(inventory_payload(corpus, chosen)),
             output,
         )
     elif fmt is OutputFormat.csv:

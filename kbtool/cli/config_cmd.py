@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -10,6 +9,7 @@ import typer
 
 from kbtool.cli import options as opt
 from kbtool.cli.app import EXIT_USAGE, app, emit, get_state
+from kbtool.jsonio import dumps
 
 
 class ConfigFormat(StrEnum):
@@ -53,7 +53,7 @@ def config_command(
                 {"line": p.line, "severity": p.severity, "message": p.message} for p in problems
             ],
         }
-        emit(state, json.dumps(payload, indent=2, ensure_ascii=False), output)
+        emit(state, dumps(payload), output)
     else:
         import tomli_w
 

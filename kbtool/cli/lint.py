@@ -362,11 +362,11 @@ def rules_command(
         found = _find_rule(code, rules)
         chosen = [found]
     if fmt is RulesFormat.json:
-        import json
+        from kbtool.jsonio import dumps
 
         docs_url = state.load_config(strict=False).lint.docs_url
         payload = _rules_payload(chosen, docs_url)
-        emit(state, json.dumps(payload, indent=2, ensure_ascii=False), output)
+        emit(state, dumps(payload), output)
         return
     if fmt is RulesFormat.markdown or output is not None or not sys.stdout.isatty():
         from kbtool.lint.docs import render_index, render_rule

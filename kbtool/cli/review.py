@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,6 +15,7 @@ import typer
 from kbtool.cli import options as opt
 from kbtool.cli.app import EXIT_CHECK_FAILED, State, app, emit, get_state
 from kbtool.errors import UsageError
+from kbtool.jsonio import dumps
 
 if TYPE_CHECKING:
     from kbtool.corpus import Article, Corpus
@@ -251,7 +251,7 @@ def review_command(
                 include_archived=include_archived,
             ),
         )
-        text = json.dumps(payload, indent=2, ensure_ascii=False)
+        text = dumps(payload)
     elif fmt is ReviewFormat.csv:
         text = out.report_csv(rows, root)
     elif fmt is ReviewFormat.markdown:
@@ -592,11 +592,7 @@ def plan_command(
     root = corpus.config.root
     text: str | None = None
     if fmt is PlanFormat.json:
-        text = json.dumps(
-            out.plan_json(plan, root=root, filters=_filters_record(flt)),
-            indent=2,
-            ensure_ascii=False,
-        )
+        text = dumps(out.plan_json(plan, root=root, filters=_filters_record(flt)))
     elif fmt is PlanFormat.csv:
         text = out.plan_csv(plan, root)
     elif fmt is PlanFormat.markdown:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kbtool.corpus.discover import relative_path
 from kbtool.dates import Interval
 from kbtool.review import (
     UNASSIGNED,
@@ -91,10 +92,7 @@ def group_items(items: Sequence[ReviewItem], by: str) -> list[Group]:
 
 
 def rel_path(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return relative_path(path, root)
 
 
 def _date(day: dt.date | None) -> str:
@@ -399,16 +397,17 @@ def columns(
     """
     caps = dict(caps or {})
     cells = [[_fit(c, caps.get(i)) for i, c in enumerate(r)] for r in rows]
-    widths = _widths(headers, cells)
+    sizes = [[_width(c) for c in row] for row in cells]
+    widths = _widths(headers, sizes)
     last = len(headers) - 1
     excess = sum(widths) + 2 * last - (max_width or sys.maxsize)
     if shrink is not None and excess > 0 and widths[shrink] > _MIN_SHRUNK:
         caps[shrink] = max(widths[shrink] - excess, _MIN_SHRUNK, _width(headers[shrink]))
-        cells = [
-            [_fit(c, caps[shrink]) if i == shrink else c for i, c in enumerate(r)] for r in cells
-        ]
-        widths = _widths(headers, cells)
-    sizes = [[_width(c) for c in row] for row in cells]
+        for row, row_sizes in zip(cells, sizes, strict=True):
+            if row_sizes[shrink] > caps[shrink]:
+                row[shrink] = _fit(row[shrink], caps[shrink])
+                row_sizes[shrink] = _width(row[shrink])
+        widths = _widths(headers, sizes)
 
     def line(row: Sequence[str], row_sizes: Sequence[int], first: str | None = None) -> str:
         parts = []
@@ -433,11 +432,11 @@ def columns(
 _MIN_SHRUNK = 16
 
 
-def _widths(headers: Sequence[str], cells: Sequence[Sequence[str]]) -> list[int]:
+def _widths(headers: Sequence[str], sizes: Sequence[Sequence[int]]) -> list[int]:
+    """Each column's width: its widest cell (`sizes`: each cell's width), header included."""
     widths = [_width(h) for h in headers]
-    for row in cells:
-        for i, cell in enumerate(row):
-            n = _width(cell)
+    for row in sizes:
+        for i, n in enumerate(row):
             if n > widths[i]:
                 widths[i] = n
     return widths

@@ -176,3 +176,15 @@ def discover(
             continue
         files.append((rel, path))
     return files, sections
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """`path` relative to `root`, POSIX; `path` itself when it is not under `root`."""
+    # String prefix first: called for every diagnostic, and pathlib's relative_to is slow.
+    text, base = str(path), str(root)
+    if base not in ("", ".") and text.startswith(base + os.sep) and ".." not in text:
+        return text[len(base) + 1 :].replace(os.sep, "/")
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

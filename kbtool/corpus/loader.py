@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kbtool.config import Config
 from kbtool.corpus.discover import SECTION_FILE, Layout, detect_locales, discover
@@ -18,7 +18,10 @@ from kbtool.corpus.parse import ParsedFile, meta_value, parse_bytes
 from kbtool.dates import parse_date
 from kbtool.errors import InputError
 
-__all__ = ["Corpus", "load_corpus", "read_article"]
+if TYPE_CHECKING:
+    from kbtool.corpus.cache import CorpusCache
+
+__all__ = ["Corpus", "articles_prefix", "load_corpus", "read_article"]
 
 _LIST_FIELDS = ("stages", "channels", "labels")
 _TEXT_FIELDS = (
@@ -78,11 +81,13 @@ def load_corpus(
     *,
     paths: Sequence[Path] = (),
     with_git: bool = True,
+    cache: CorpusCache | None = None,
 ) -> Corpus:
     """Load every article under the articles folder (or only under `paths`).
 
     Never stops on a bad file: each becomes a LoadProblem and the rest loads.
     Raises InputError only when the articles folder or a given path does not exist.
+    With a `cache`, files unchanged since they were last loaded are not parsed again.
     """
     root = config.articles_path
     if not root.is_dir():
@@ -100,7 +105,12 @@ def load_corpus(
     git = _GitReader(root) if with_git else None
     articles: list[Article] = []
     problems: list[LoadProblem] = []
-    for article, found in _read_all(files, config, layout, None):
+    loaded = (
+        _read_all(files, config, layout, None)
+        if cache is None
+        else _read_cached(files, config, layout, cache)
+    )
+    for article, found in loaded:
         problems.extend(found)
         if article is not None:
             articles.append(article)
@@ -194,6 +204,62 @@ def _read(
     if not parsed.readable:
         return None, parsed.problems
     return _build_article(parsed, rel, config, layout, commits), parsed.problems
+
+
+def articles_prefix(config: Config) -> str:
+    """The articles folder relative to the root, POSIX; "" when they are the same."""
+    try:
+        prefix = config.articles_path.relative_to(config.root).as_posix()
+    except ValueError:
+        prefix = config.articles_path.as_posix()
+    return "" if prefix == "." else prefix
+
+
+def _read_cached(
+    files: list[tuple[str, Path]], config: Config, layout: Layout, cache: CorpusCache
+) -> list[tuple[Article | None, list[LoadProblem]]]:
+    """`_read_all` that takes files unchanged since the last load from `cache`.
+
+    A file is parsed only when the cache has no entry for its path and content
+    hash (with this kbtool and configuration); content hashes come from the
+    cache's record of each file's size, mtime, ctime and inode, so an unchanged
+    file is not even read.
+    """
+    import json
+
+    from kbtool.corpus.cache import code_fingerprint, digest
+
+    prefix = articles_prefix(config)
+    keyed = [(f"{prefix}/{rel}" if prefix else rel, path) for rel, path in files]
+    hashes = cache.content_hashes(keyed)
+    load_key = digest(
+        "load",
+        code_fingerprint(),
+        str(config.articles_path),
+        json.dumps(config.to_dict(), sort_keys=True, default=str),
+        layout,
+    )
+    out: list[tuple[Article | None, list[LoadProblem]]] = []
+    missing: list[tuple[int, str, str]] = []  # (index, cache key, content hash)
+    for (rel, _), (shown, _) in zip(files, keyed, strict=True):
+        content = hashes.get(shown, "")
+        key = digest(load_key, rel, content) if content else ""
+        found = cache.parsed(key) if key else None
+        if found is None:
+            missing.append((len(out), key, content))
+            out.append((None, []))
+        else:
+            out.append(found)
+    if missing:
+        parsed = _read_all([files[i] for i, _, _ in missing], config, layout, None)
+        for (i, key, content), (article, problems) in zip(missing, parsed, strict=True):
+            out[i] = (article, problems)
+            # only what is known to come from the hashed content (no race with an edit)
+            if key and article is not None and article.content_hash == content:
+                cache.put_parsed(key, article, problems)
+    cache.flush("parsed")
+    cache.save()
+    return out
 
 
 # Below this many files one process is faster than starting a second one.

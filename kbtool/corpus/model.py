@@ -21,7 +21,9 @@ class Severity(enum.IntEnum):
     ERROR = 3
 
     def __str__(self) -> str:
-        return self.name.lower()
+        # int(self), not self.name: enum's properties are slow, and reports call this
+        # for every finding
+        return _SEVERITY_NAMES[int(self)]
 
     @classmethod
     def parse(cls, text: str) -> Severity:
@@ -29,6 +31,9 @@ class Severity(enum.IntEnum):
             return cls[text.strip().upper()]
         except KeyError:
             raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
+
+
+_SEVERITY_NAMES = {int(s): s.name.lower() for s in Severity}
 
 
 @dataclass(frozen=True, order=True)

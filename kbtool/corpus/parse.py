@@ -238,10 +238,32 @@ def _keep_invalid_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> A
         return loader.construct_scalar(node)
 
 
+_PLAIN_TAGS: dict[str, str] = {}  # plain scalar text -> its resolved tag
+_MAX_CACHED_SCALAR = 64
+_MAX_CACHED_TAGS = 100_000
+
+
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """A safe loader that reports duplicate keys instead of silently keeping the last."""
 
     duplicates: list[tuple[str, int, int]]  # key, offset of the repeat, offset of the first
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """The tag of a node; a plain scalar's is looked up once per process.
+
+        Resolving is the pure-Python part of composing (a regular expression per
+        plain scalar: some 200,000 calls for 10,000 articles). A plain scalar's
+        tag depends only on its text (the safe loader has no path resolvers), so
+        short ones (keys, dates, enum values) are resolved once and remembered.
+        """
+        if kind is not yaml.ScalarNode or not implicit[0] or len(value) > _MAX_CACHED_SCALAR:
+            return super().resolve(kind, value, implicit)
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_PLAIN_TAGS) < _MAX_CACHED_TAGS:
+                _PLAIN_TAGS[value] = tag
+        return tag
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kbtool.corpus.discover import relative_path
 from kbtool.corpus.model import Severity
 from kbtool.lint.diagnostic import Diagnostic, Fix
 
@@ -19,18 +19,6 @@ if TYPE_CHECKING:
     from kbtool.markdown import Document
 
 __all__ = ["CorpusContext", "Options", "RuleContext", "relative_path"]
-
-
-def relative_path(path: Path, root: Path) -> str:
-    """`path` relative to `root`, POSIX; `path` itself when it is not under `root`."""
-    # String prefix first: called for every diagnostic, and pathlib's relative_to is slow.
-    text, base = str(path), str(root)
-    if base not in ("", ".") and text.startswith(base + os.sep) and ".." not in text:
-        return text[len(base) + 1 :].replace(os.sep, "/")
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 class Options:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from kbtool.corpus.model import Severity
 
-__all__ = ["Diagnostic", "Fix", "TextEdit"]
+__all__ = ["Diagnostic", "Fix", "TextEdit", "sort_key"]
 
 
 @dataclass(frozen=True, order=True)
@@ -53,3 +53,8 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message} ({self.name})"
+
+
+def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
+    """The order of `Diagnostic`'s comparisons, as a key for sorting many at once."""
+    return (diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.code)

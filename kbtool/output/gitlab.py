@@ -19,11 +19,11 @@ info `info`.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from kbtool.corpus.model import Severity
+from kbtool.jsonio import dumps_compact
 
 if TYPE_CHECKING:
     from kbtool.lint.diagnostic import Diagnostic
@@ -66,7 +66,7 @@ def render(report: Report) -> str:
         occurrence = seen[key]
         seen[key] += 1
         data = issue(d, report.rule_url(d.code, d.name), occurrence)
-        lines.append("  " + json.dumps(data, ensure_ascii=False))
+        lines.append("  " + dumps_compact(data))
     if not lines:
         return "[]\n"
     return "[\n" + ",\n".join(lines) + "\n]\n"
