@@ -146,6 +146,7 @@ class Block:
 class ListItem:
     line: int
     column: int  # column of the marker
+    number: str = ""  # an ordered item's number as written (`01` in `01.`); "" for bullets
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,10 @@ class Document:
     lists: tuple[ListBlock, ...] = ()
     ids: tuple[str, ...] = ()  # HTML `id`/`name` attributes: anchors besides headings
     tabs: tuple[Heading, ...] = ()  # DocFX tab headings `## [Label](#tab/id)`: not in headings
+    tables: tuple[Block, ...] = ()  # every table, nested ones too (kind "table")
+    bare_urls: tuple[Link, ...] = ()  # URLs in prose that are not links (text = the URL)
+    reversed_links: tuple[Link, ...] = ()  # `(text)[target]`: link syntax the wrong way round
+    html_tags: tuple[tuple[int, str], ...] = ()  # inline raw HTML tags (line, tag), no comments
 
     @property
     def anchors(self) -> frozenset[str]:
@@ -274,6 +279,10 @@ def analyze_text(body: str, *, line_offset: int = 0) -> Document:
         lists=tuple(sorted(walker.lists, key=lambda item: (item.line, item.depth))),
         ids=_html_ids(body),
         tabs=tuple(walker.tabs),
+        tables=tuple(walker.tables),
+        bare_urls=tuple(walker.bare_urls),
+        reversed_links=tuple(walker.reversed_links),
+        html_tags=tuple(walker.html_tags),
     )
 
 
@@ -368,6 +377,10 @@ class _Walker:
         self.blocks: list[Block] = []
         self.lists: list[ListBlock] = []
         self.tabs: list[Heading] = []
+        self.tables: list[Block] = []
+        self.bare_urls: list[Link] = []
+        self.reversed_links: list[Link] = []
+        self.html_tags: list[tuple[int, str]] = []
         self._slugs: dict[str, int] = {}
         self._context: list[str] = []  # enclosing containers, innermost last
         self._open_lists: list[tuple[Token, list[ListItem], str, int]] = []
@@ -392,6 +405,9 @@ class _Walker:
                     self._open_list(token, tokens[i - 1] if i else None)
                 elif kind == "list_item_open":
                     self._list_item(token)
+                elif kind == "table_open" and token.map:
+                    first, last = self._span(token)
+                    self.tables.append(Block("table", first + 1 + self.offset, last + self.offset))
                 self._context.append(kind[:-5])
             elif token.nesting == -1:
                 if self._context:
@@ -429,8 +445,10 @@ class _Walker:
             return
         index = token.map[0]
         text = self.lines[index] if index < len(self.lines) else ""
-        column = self._marker_column(text, index, token.markup, ordered=token.markup in ".)")
-        self._open_lists[-1][1].append(ListItem(index + 1 + self.offset, column))
+        ordered = token.markup in ".)"
+        column = self._marker_column(text, index, token.markup, ordered=ordered)
+        number = token.info if ordered else ""
+        self._open_lists[-1][1].append(ListItem(index + 1 + self.offset, column, number))
 
     def _marker_column(self, text: str, index: int, marker: str, *, ordered: bool) -> int:
         """Column of the list marker in `text`, after markers found earlier on the line."""
@@ -588,9 +606,16 @@ class _Walker:
             # DocFX includes look like a link inside brackets: record them as includes
             for match in _INCLUDE.finditer(content):
                 include_targets.add(match.group(2))
+        # bare URLs and reversed links are looked for in text outside links
+        prose = "://" in content or ")[" in content
+        depth = 0  # inside a Markdown link or an HTML `<a>`
         for index, child in enumerate(children):
             kind = child.type
-            if kind == "link_open":
+            if kind == "text":
+                if prose and depth <= 0:
+                    self._prose(child.content, first, last, cursor)
+            elif kind == "link_open":
+                depth += 1
                 target = str(child.attrs.get("href", ""))
                 text = _link_text(children, index)
                 include = target in include_targets and _after_include(children, index)
@@ -602,8 +627,46 @@ class _Walker:
                 self.links.append(
                     self._locate(target, child.content, first, last, cursor, _BRACKETED, image=True)
                 )
+            elif kind == "link_close":
+                depth -= 1
             elif kind == "html_inline":
-                self._html(child.content, first, last, cursor)
+                html = child.content
+                if not html.startswith("<!--"):
+                    found = self._find([(html, 0)], first, last, list(cursor))
+                    line = (found[0] if found else first) + 1 + self.offset
+                    self.html_tags.append((line, html))
+                    if prose and _HTML_A_OPEN.match(html):
+                        depth += 1
+                    elif prose and html[:3].lower() == "</a":
+                        depth -= 1
+                self._html(html, first, last, cursor)
+
+    def _prose(self, text: str, first: int, last: int, cursor: list[int]) -> None:
+        """Record the bare URLs and reversed links `(text)[url]` in a text run of prose."""
+        taken: list[tuple[int, int]] = []
+        if ")[" in text:
+            for match in _REVERSED_LINK.finditer(text):
+                target = match.group(2)
+                if not _looks_like_target(target):
+                    continue
+                taken.append(match.span())
+                found = self._find([(match.group(), 0)], first, last, cursor)
+                if found is not None:
+                    line, column = found[0] + 1 + self.offset, found[1] + 1
+                    self.reversed_links.append(Link(target, match.group(1), line, column))
+        if "://" not in text:
+            return
+        for match in _BARE_URL.finditer(text):
+            url = _trim_url(match.group())
+            start = match.start()
+            if any(a <= start < b for a, b in taken) or not _is_bare_url(url):
+                continue
+            if _OPEN_DIRECTIVE.search(text, 0, start):
+                continue  # `[!VIDEO https://...]`: a DocFX directive's argument
+            found = self._find([(url, 0)], first, last, cursor)
+            if found is not None:
+                line, column = found[0] + 1 + self.offset, found[1] + 1
+                self.bare_urls.append(Link(url, url, line, column))
 
     def _locate(
         self,
@@ -730,6 +793,40 @@ class _Walker:
         self.html_blocks.append((line, content))
         first, last = self._span(token)
         self._html(content, first, last, [first, 0])
+
+
+_BARE_URL = re.compile(r"(?<![\w/<@.\\-])(?:https?|ftp)://[^\s<>\"'`]+", re.IGNORECASE)
+_URL_TRAILING = "?!.,:;*_~'\""
+_PLACEHOLDER_URL = re.compile(r"[{}\[\]<>|]|\.\.\.|\u2026")
+_OPEN_DIRECTIVE = re.compile(r"\[![A-Za-z]+\b[^\]]*$")
+_REVERSED_LINK = re.compile(r"\(([^()\n]*[^()\s][^()\n]*)\)\[([^\[\]\s]+)\]")
+_HTML_A_OPEN = re.compile(r"<a[\s>]", re.IGNORECASE)
+
+
+def _trim_url(url: str) -> str:
+    """A URL found in text without the punctuation after it (GFM's autolink rules)."""
+    while url:
+        last = url[-1]
+        if last in _URL_TRAILING or (last == ")" and url.count(")") > url.count("(")):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _is_bare_url(url: str) -> bool:
+    """A whole URL with a host, not a placeholder (`https://<server>/...`, `https://{tenant}`)."""
+    host = url.split("://", 1)[1].split("/", 1)[0]
+    return bool(host) and "." in host and not _PLACEHOLDER_URL.search(url)
+
+
+def _looks_like_target(text: str) -> bool:
+    """Is `text` (in `(words)[text]`) a link target rather than, say, a footnote number?"""
+    return (
+        "://" in text
+        or text.startswith(("/", "./", "../", "#", "mailto:"))
+        or (text.lower().endswith((".md", ".html", ".htm")))
+    )
 
 
 def _is_closing_fence(line: str, markup: str) -> bool:

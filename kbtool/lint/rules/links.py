@@ -26,7 +26,7 @@ from kbtool.links import (
     unsafe_scheme,
 )
 from kbtool.lint.context import CorpusContext, RuleContext
-from kbtool.lint.diagnostic import Diagnostic
+from kbtool.lint.diagnostic import Diagnostic, Fix, TextEdit
 from kbtool.lint.registry import Option, rule
 from kbtool.markdown import Document, Link, analyze_text
 
@@ -496,3 +496,253 @@ def _locale_root(corpus: Corpus, path: Path) -> Path:
     if corpus.layout.localized and head in corpus.layout.locales:
         return articles / head
     return articles
+
+
+# ---------------------------------------------------------------------------- link syntax
+
+
+@rule("KB309", "bare-url", severity=Severity.WARNING, fixable=True)
+def bare_url(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A URL written in the text without link syntax.
+
+    Why: the help site renders CommonMark, which shows a bare URL as plain
+    text: readers have to copy it by hand, and on a phone they often cannot.
+    Make it a link, ideally with words that say where it goes. URLs in code,
+    in link text, in DocFX directives (`[!VIDEO https://...]`) and
+    placeholders (`https://<your-store>/admin`, `https://{tenant}.example.com`)
+    are not reported.
+    Example: `Download the app from https://rateflow.example/download.`
+    Use instead: `[Download the app](https://rateflow.example/download).`
+    Fix: wraps the URL in angle brackets (`<https://...>`), which makes it a
+    link showing the URL. Punctuation after the URL stays outside it.
+    Options: none.
+    """
+    for link in ctx.doc.bare_urls:
+        end = link.column + len(link.target)
+        fix = None
+        if link.target.lower().startswith(("http://", "https://")):
+            fix = Fix(
+                "make the URL a link: <URL>",
+                (
+                    TextEdit(link.line, link.column, link.line, link.column, "<"),
+                    TextEdit(link.line, end, link.line, end, ">"),
+                ),
+            )
+        yield ctx.report(
+            link.line,
+            f"bare URL '{link.target}' is shown as plain text; make it a link",
+            column=link.column,
+            end_line=link.line,
+            end_column=end,
+            fix=fix,
+        )
+
+
+@rule("KB310", "empty-link", severity=Severity.WARNING)
+def empty_link(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A link goes nowhere: its target is only `#`.
+
+    Why: `[text](#)` is a placeholder left while drafting; on the site it
+    scrolls to the top of the page, which readers take for a broken link.
+    Links without any target (`[text]()`) are KB301's.
+    Example: `See [the pricing page](#) for details.`
+    Use instead: `See [Plans and pricing](../billing/plans.md) for details.`
+    Options: none.
+    """
+    for link in ctx.doc.links:
+        if link.target.strip() == "#" and not link.image:
+            name = f"link '{link.text}'" if link.text.strip() else "link"
+            yield ctx.report(
+                link.line,
+                f"{name} points at '#' (the top of the page); give it its real target",
+                column=link.column,
+            )
+
+
+@rule("KB311", "reversed-link", severity=Severity.ERROR)
+def reversed_link(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Link syntax the wrong way round: `(text)[target]`.
+
+    Why: Markdown links are `[text](target)`; the reversed form is shown as
+    written, brackets and all, and the reader gets no link. Only reported
+    when the part in square brackets looks like a target (a URL, a path, a
+    `.md` file or an anchor), so `(see note)[1]` is left alone.
+    Example: `(Reset your password)[reset-password.md]`
+    Use instead: `[Reset your password](reset-password.md)`
+    Options: none.
+    """
+    for link in ctx.doc.reversed_links:
+        yield ctx.report(
+            link.line,
+            f"reversed link syntax: write [{link.text}]({link.target})",
+            column=link.column,
+            end_line=link.line,
+            end_column=link.column + len(link.text) + len(link.target) + 4,
+        )
+
+
+_LINK_TEXT_SPACE = re.compile(r"(?<![!\\\]])\[([ \t]+[^\[\]]*|[^\[\]]*?[ \t]+)\]\(")
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
+
+
+@rule("KB312", "link-text-spaces", severity=Severity.INFO)
+def link_text_spaces(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Spaces just inside a link's brackets: `[ Reset your password ](x.md)`.
+
+    Why: the spaces become part of the link, so the underline runs past the
+    words; and the source looks as if something were missing.
+    Example: `See [ Plans and pricing ](plans.md).`
+    Use instead: `See [Plans and pricing](plans.md).`
+    Options: none.
+    """
+    body = article.body
+    if "[ " not in body and " ](" not in body and "\t" not in body:
+        return
+    offset = article.body_line
+    lines = body.split("\n")
+    by_line: dict[int, int] = {}
+    for link in ctx.doc.links:
+        if not (link.image or link.html or link.include or link.directive):
+            by_line[link.line] = by_line.get(link.line, 0) + 1
+    literal = {
+        line for block in ctx.doc.code_blocks for line in range(block.line, block.end_line + 1)
+    }
+    for line in sorted(by_line):
+        if line in literal:
+            continue
+        text = lines[line - offset] if 0 <= line - offset < len(lines) else ""
+        if "`" in text:
+            # masked with a character that is not a space: `[`code` text]` has no space
+            text = _CODE_SPAN.sub(lambda m: "\x00" * len(m.group()), text)
+        for match in _LINK_TEXT_SPACE.finditer(text):
+            if match.group(1).strip():
+                yield ctx.report(
+                    line,
+                    f"spaces inside the link text '[{match.group(1)}]'; remove them",
+                    column=match.start() + 1,
+                )
+
+
+# ---------------------------------------------------------------------------- raw HTML
+
+# not on the site's allow-list (kbtool/site/render.py); `<input>` is, for task-list boxes
+_STRIPPED_TAGS = (
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "button",
+    "textarea",
+    "select",
+    "link",
+    "meta",
+    "base",
+)
+_UNSAFE_TAG = re.compile(rf"<({'|'.join(_STRIPPED_TAGS)})\b", re.IGNORECASE)
+_EVENT_ATTRIBUTE = re.compile(r"""<[A-Za-z][\w-]*\b[^>]*?\s(on[a-z]+)\s*=""", re.IGNORECASE)
+
+
+@rule("KB313", "unsafe-html", severity=Severity.WARNING)
+def unsafe_html(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Raw HTML that the published site removes: scripts, styles, frames, forms, event handlers.
+
+    Why: the site sanitises raw HTML to an allow-list before publishing, so
+    readers never run an article's scripts; `<script>`, `<style>`,
+    `<iframe>` (embedded videos too), `<object>`, `<embed>`, `<form>`,
+    `<button>`, `<select>`, `<textarea>` and `on...=` event attributes are
+    removed. What the writer meant to show
+    is silently missing from the page, and in a Markdown preview that does not
+    sanitise, the markup runs. Code blocks and comments are not checked.
+    Example: `<iframe src="https://www.youtube.com/embed/abc"></iframe>`
+    Use instead: a link to the video (`[Watch: set up the widget](https://...)`),
+    or the site's own markup for the content.
+    Options: none.
+    """
+    doc = ctx.doc
+    if not doc.html_blocks and not doc.html_tags:
+        return
+    found: list[tuple[int, str]] = []
+    for line, html in (*doc.html_blocks, *doc.html_tags):
+        if "<" not in html:
+            continue
+        for match in _UNSAFE_TAG.finditer(html):
+            where = line + html.count("\n", 0, match.start())
+            found.append((where, f"<{match.group(1).lower()}> is removed from the published page"))
+        for match in _EVENT_ATTRIBUTE.finditer(html):
+            where = line + html.count("\n", 0, match.start(1))
+            found.append(
+                (
+                    where,
+                    f"event attribute '{match.group(1).lower()}' runs script; it is removed "
+                    "from the published page",
+                )
+            )
+    for line, message in sorted(set(found)):
+        yield ctx.report(line, message)
+
+
+# ---------------------------------------------------------------------------- media files
+
+_SIZES: dict[Path, int] = {}
+
+
+def _file_size(path: Path) -> int:
+    size = _SIZES.get(path)
+    if size is None:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = -1
+        if len(_SIZES) > 100_000:
+            _SIZES.clear()
+        _SIZES[path] = size
+    return size
+
+
+@rule(
+    "KB314",
+    "image-file-size",
+    severity=Severity.WARNING,
+    options=(
+        Option(
+            "image_max_kb",
+            500,
+            "Largest image file, in KB (1 KB = 1,024 bytes), an article may show; 0 turns "
+            "the check off.",
+        ),
+    ),
+)
+def image_file_size(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """An image file in the knowledge base is too large for the web.
+
+    Why: a page waits for its images; a 3 MB screenshot takes seconds on a
+    phone network and costs readers data, and search engines rank slow
+    pages lower. Screenshots compress well: PNG with fewer colours, WebP or
+    JPEG for photos, and no more pixels than the page shows. Only images in
+    the repository are checked (Markdown, HTML and `:::image` images); images
+    on other sites are not fetched.
+    Example: `![The review form](../../assets/review-form.png)` where the
+    file is 2.4 MB.
+    Use instead: the same screenshot resized and compressed, under 500 KB.
+    Options: `image_max_kb` (default 500); 0 turns the check off.
+    """
+    limit = int(ctx.option("image_max_kb") or 0)
+    if limit <= 0 or not any(link.image for link in ctx.doc.links):
+        return
+    for link, resolved in _resolved(article, ctx):
+        if not link.image or resolved.kind is not LinkKind.FILE or resolved.path is None:
+            continue
+        size = _file_size(resolved.path)
+        if size > limit * 1024:
+            yield ctx.report(
+                link.line,
+                f"image '{link.target}' is {size / 1024:,.0f} KB; keep images under {limit:,} KB",
+                column=link.column,
+                end_line=link.line,
+                end_column=_end(link),
+            )

@@ -10,17 +10,19 @@ for `##Heading`, makes it render as the writer meant) and touches no other byte.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 from kbtool.corpus import Article
 from kbtool.corpus.model import Severity
 from kbtool.lint.context import RuleContext
 from kbtool.lint.diagnostic import Diagnostic, Fix, TextEdit
 from kbtool.lint.registry import Option, rule
-from kbtool.markdown import Document, split_lines, strip_markup
-from kbtool.slug import explicit_anchor
+from kbtool.markdown import Document, Heading, split_lines, strip_markup
+from kbtool.slug import explicit_anchor, slugify
 
 __all__: list[str] = []
 
@@ -562,3 +564,660 @@ def list_marker_style(article: Article, ctx: RuleContext) -> Iterator[Diagnostic
             end_column=first.column + 1,
             fix=fix,
         )
+
+
+# ---------------------------------------------------------------------------- source text
+
+
+class _Source:
+    """An article's body lines and the file lines passed through as written."""
+
+    def __init__(self, article: Article, doc: Document):
+        self.article = article
+        self.doc = doc
+        self.lines = _body_lines(article)
+        self.offset = article.body_line  # file line of body line index 0
+        self._literal: set[int] | None = None
+
+    @property
+    def literal(self) -> set[int]:
+        if self._literal is None:
+            self._literal = _literal_lines(self.doc, self.article)
+        return self._literal
+
+    def text(self, line: int) -> str:
+        index = line - self.offset
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
+
+
+_LAST_SOURCE: list[_Source] = []
+
+
+def _source(article: Article, ctx: RuleContext) -> _Source:
+    """The `_Source` of the article, shared by the rules that run on it one after another."""
+    doc = ctx.doc
+    last = _LAST_SOURCE[0] if _LAST_SOURCE else None
+    if last is not None and last.article is article and last.doc is doc:
+        return last
+    source = _Source(article, doc)
+    _LAST_SOURCE[:] = [source]
+    return source
+
+
+def _is_blank(text: str) -> bool:
+    return not text.strip()
+
+
+# ---------------------------------------------------------------------------- whitespace
+
+
+_BLANK_RUN = re.compile(r"^(?:[ \t]*\r?\n){2,}", re.MULTILINE)
+
+
+@rule("KB212", "multiple-blank-lines", severity=Severity.INFO, fixable=True)
+def multiple_blank_lines(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Two or more blank lines in a row.
+
+    Why: one blank line separates Markdown blocks; more add nothing to the
+    page (it renders the same) but make the source look like something is
+    missing there, and they pile up in diffs. Blank lines inside code blocks,
+    raw HTML and comments are left alone; blank lines at the end of the file
+    are KB213's.
+    Example: a paragraph, three empty lines, then the next paragraph.
+    Use instead: one empty line between the paragraphs.
+    Fix: removes the extra blank lines (keeps one).
+    Options: none.
+    """
+    body = article.body
+    if (
+        "\n\n\n" not in body
+        and " \n" not in body
+        and "\t\n" not in body
+        and "\r\n\r\n\r\n" not in body
+        and not body.startswith(("\n\n", "\r\n\r\n"))
+    ):
+        return  # no two blank lines in a row
+    content_end = len(body.rstrip())
+    literal: set[int] | None = None
+    line = article.body_line
+    position = 0
+    for match in _BLANK_RUN.finditer(body):
+        if match.end() >= content_end:
+            break  # blank lines at the end of the file are KB213's
+        line += body.count("\n", position, match.start())
+        position = match.start()
+        count = match.group().count("\n")
+        if literal is None:
+            literal = _source(article, ctx).literal
+        if any(n in literal for n in range(line, line + count)):
+            continue
+        yield ctx.report(
+            line + 1,
+            f"{count} blank lines in a row; one is enough",
+            end_line=line + count - 1,
+            fix=Fix(
+                "remove the extra blank lines",
+                (TextEdit(line + 1, 1, line + count, 1, ""),),
+            ),
+        )
+
+
+@rule("KB213", "final-newline", severity=Severity.INFO, fixable=True)
+def final_newline(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """The file does not end with exactly one line break.
+
+    Why: a last line without a line break is not a complete line to Git and
+    most tools (`\\ No newline at end of file` in every diff that touches it,
+    files that run together when concatenated); blank lines at the end are
+    invisible noise. Markdown renders the article the same either way.
+    Example: a file whose last line, `Contact support.`, has no line break
+    after it, or that ends in two empty lines.
+    Use instead: end the last line with one line break.
+    Fix: adds the line break, or removes the blank lines at the end. Not
+    offered when the file ends inside an unclosed code block, where the blank
+    lines are part of the code.
+    Options: none.
+    """
+    body = article.body
+    content = body.rstrip(" \t\r\n")
+    if not content:
+        return
+    last = article.body_line + body.count("\n") - (1 if body.endswith("\n") else 0)
+    if not body.endswith("\n"):
+        column = len(body) - body.rfind("\n")
+        yield ctx.report(
+            last,
+            "the file does not end with a line break",
+            column=column,
+            fix=Fix(
+                "end the file with a line break",
+                (TextEdit(last, column, last, column, article.line_ending),),
+            ),
+        )
+        return
+    extra = body.count("\n", len(content)) - 1
+    if extra <= 0:
+        return
+    first_blank = last - extra + 1
+    in_code = any(
+        block.fenced and not block.closed and block.end_line >= first_blank - 1
+        for block in ctx.doc.code_blocks
+    )
+    fix = None
+    if not in_code:
+        fix = Fix(
+            "remove the blank lines at the end of the file",
+            (TextEdit(first_blank, 1, last + 1, 1, ""),),
+        )
+    what = "blank line" if extra == 1 else "blank lines"
+    yield ctx.report(
+        first_blank,
+        f"{extra} {what} at the end of the file; end it with one line break",
+        end_line=last,
+        fix=fix,
+    )
+
+
+_TAB_WIDTH = 4  # CommonMark's tab stop
+
+
+@rule("KB214", "hard-tab", severity=Severity.INFO, fixable=True)
+def hard_tab(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A tab character in the article's text.
+
+    Why: editors show tabs at different widths, so indentation that lines up
+    for the writer is off for the next editor; and in Markdown indentation is
+    meaning: a tab can turn a list item's continuation into a code block or
+    move text out of the list. Code blocks, raw HTML and comments are not
+    checked (tabs can matter there), nor trailing tabs (KB208).
+    Example: a list item's second paragraph indented with a tab.
+    Use instead: spaces.
+    Fix: replaces each tab with spaces up to the next multiple of four
+    columns, which is how CommonMark reads a tab, so the article renders the
+    same. Not offered on a line with inline code, where the tab may be part
+    of the code.
+    Options: none.
+    """
+    if "\t" not in article.body:
+        return
+    source = _source(article, ctx)
+    for index, text in enumerate(source.lines):
+        if "\t" not in text:
+            continue
+        line = index + source.offset
+        content = text.rstrip(" \t")
+        if "\t" not in content or line in source.literal:
+            continue
+        edits: list[TextEdit] = []
+        width = 0
+        for column, char in enumerate(content, start=1):
+            if char == "\t":
+                spaces = _TAB_WIDTH - width % _TAB_WIDTH
+                edits.append(TextEdit(line, column, line, column + 1, " " * spaces))
+                width += spaces
+            else:
+                width += 1
+        count = len(edits)
+        fix = None
+        if "`" not in content:
+            fix = Fix("replace tabs with spaces", tuple(edits))
+        yield ctx.report(
+            line,
+            "tab character; indent and align with spaces"
+            if count == 1
+            else f"{count} tab characters; indent and align with spaces",
+            column=edits[0].column,
+            fix=fix,
+        )
+
+
+# ---------------------------------------------------------------------------- emphasis
+
+_HEADING_PUNCTUATION = ".,;:!?。，；：！？"
+_HEADING_WORDS = 12  # more words than this make a sentence, not a heading
+_EMPHASIS_LINE = re.compile(r"^(\*\*|__|\*|_)(?=\S)([^*_`\[\]<>]+?)(?<=\S)\1$")
+
+
+@rule("KB215", "emphasis-as-heading", severity=Severity.INFO)
+def emphasis_as_heading(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A line of bold or italic text stands alone where a heading belongs.
+
+    Why: `**Troubleshooting**` on a line of its own looks like a heading but
+    is not one: it is missing from the table of contents and the outline that
+    screen readers navigate by, and it has no anchor to link to. A line that
+    ends in punctuation (`**Note:**`, `*Updated in May.*`) is a sentence or a
+    label and is fine, and so are formulas (`**Total = Price x Quantity**`),
+    lines of more than twelve words and emphasis inside lists, tables and
+    quotes.
+    Example: `**Before you begin**` as a paragraph of its own.
+    Use instead: `## Before you begin` (at the level the outline needs).
+    Options: none.
+    """
+    source = _source(article, ctx)
+    for block in ctx.doc.blocks:
+        if block.kind != "paragraph" or block.end_line != block.line:
+            continue
+        text = source.text(block.line).strip()
+        if len(text) < 3 or text[0] not in "*_":
+            continue
+        match = _EMPHASIS_LINE.match(text)
+        if match is None:
+            continue
+        inner = match.group(2).strip()
+        if inner[-1] in _HEADING_PUNCTUATION or not any(c.isalpha() for c in inner):
+            continue
+        if "=" in inner or len(inner.split()) > _HEADING_WORDS:
+            continue  # a formula or a sentence set in bold, not a heading
+        yield ctx.report(
+            block.line,
+            f"'{inner}' is emphasised text on a line of its own; if it names a "
+            "section, make it a heading",
+            column=source.text(block.line).find(text[0]) + 1,
+        )
+
+
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
+_NOT_PROSE = re.compile(r"\]\([^)]*\)|<[^>\n]*>|\b\w+://[^\s*]+|\\.")
+# an opening marker follows a space, the start of the line or opening punctuation
+_DOUBLE_EMPHASIS = re.compile(r"(?<![^\s(\[{\"'“‘«])(\*\*|__)([^*_|\n]+?)\1(?![\w*_])")
+_SINGLE_EMPHASIS = re.compile(r"(?<![^\s(\[{\"'“‘«])([*_])([^*_|\n]+?)\1(?![\w*_])")
+_CLOSERS = {
+    marker: re.compile(rf"(?<=[^\s*_]){re.escape(marker)}(?![\w*_])")
+    for marker in ("*", "_", "**", "__")
+}
+# what any finding needs: an opening `**`/`__` before a space, or a space before a closing
+# marker; most lines with bold text have neither, and are skipped before the real work
+# (written to start with the marker, which makes the scan several times faster)
+_SPACED_MARKER = re.compile(
+    r"[*_](?:(?<![\w*_\\][*_])[*_][ \t]|(?<=[ \t][*_])(?![\w*_])|(?<=[ \t][*_][*_])(?![\w*_]))"
+)
+# a thematic break (`***`) or a bullet (`* item`) at the start of a line
+_MARKERS_AT_START = re.compile(r"^[ \t>]*(?:[*_-][ \t]*){3,}$|^[ \t>]*[*+-][ \t]")
+
+
+def _mask(text: str) -> str:
+    """`text` with code spans, link targets, tags, URLs and escapes masked (same length).
+
+    The mask is a character that is neither a space nor a letter: `**`x`**`
+    keeps its markers touching text, and masked words do not count as words.
+    """
+    if "`" in text:
+        text = _CODE_SPAN.sub(_masked, text)
+    return _NOT_PROSE.sub(_masked, text)
+
+
+def _masked(match: re.Match[str]) -> str:
+    return "\x00" * len(match.group())
+
+
+@rule("KB216", "emphasis-spacing", severity=Severity.WARNING)
+def emphasis_spacing(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Spaces just inside emphasis markers (`** Save**`, `*Cancel *`): the text is not emphasised.
+
+    Why: CommonMark only sees `**` as bold when it touches the words it
+    encloses, so `** Save **` is shown with its asterisks, as written. In a
+    step that says what to select this is the most visible typo a help
+    article can have. A single `*` or `_` followed by a space is not
+    reported (`2 * 3 * 4`, a bullet after `<br>` in a table), only one with
+    a space before its closing marker (`*Cancel *`); code, link targets, URLs
+    and raw HTML are not checked.
+    Example: `Select ** Save ** to keep the changes.`
+    Use instead: `Select **Save** to keep the changes.`
+    Options: none.
+    """
+    body = article.body
+    if "*" not in body and "_" not in body:
+        return
+    candidates: list[int] = []  # body line indexes with a marker next to a space
+    line_index = position = 0
+    for match in _SPACED_MARKER.finditer(body):
+        line_index += body.count("\n", position, match.start())
+        position = match.start()
+        if not candidates or candidates[-1] != line_index:
+            candidates.append(line_index)
+    if not candidates:
+        return
+    source = _source(article, ctx)
+    for index in candidates:
+        text = source.lines[index] if index < len(source.lines) else ""
+        line = index + source.offset
+        if line in source.literal:
+            continue
+        masked = _mask(text)
+        # bullets and thematic breaks are list markers, not emphasis
+        masked = _MARKERS_AT_START.sub(_blank, masked)
+        found: list[tuple[int, str]] = []
+        for pattern, single in ((_DOUBLE_EMPHASIS, False), (_SINGLE_EMPHASIS, True)):
+            for match in pattern.finditer(masked):
+                inner = match.group(2)
+                opening, closing = inner[0].isspace(), inner[-1].isspace()
+                if not (opening or closing) or not any(c.isalpha() for c in inner):
+                    continue
+                if single and opening:
+                    continue  # `a * b * c`, `<br>* item`: arithmetic or a bullet, not emphasis
+                if closing and _CLOSERS[match.group(1)].search(masked, match.end()):
+                    continue  # `*Setup time * capacity*`: a later marker closes it
+                if any(start <= match.start() < start + 4 for start, _ in found):
+                    continue
+                found.append((match.start(), match.group(1)))
+        for start, marker in sorted(found):
+            yield ctx.report(
+                line,
+                f"space inside '{marker}' emphasis: the markers are shown as written; "
+                f"remove the space so '{marker}' touches the text",
+                column=start + 1,
+            )
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+# ---------------------------------------------------------------------------- lists, tables
+
+
+@rule("KB217", "ordered-list-numbers", severity=Severity.WARNING)
+def ordered_list_numbers(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """The numbers of an ordered list are not 1, 2, 3... (or all the same).
+
+    Why: Markdown ignores every number but the first and counts on from it,
+    so a list written `1.`, `2.`, `2.`, `4.` shows 1, 2, 3, 4: the steps the
+    source refers to ("repeat step 4") are not the steps readers see. Write
+    the numbers in order, or the same number on every item (`1.`) and let the
+    site count. A list may start at any number (a list that goes on after a
+    code block or image often starts at 3 or 4).
+    Example: steps numbered `1.`, `2.`, `2.`, `3.`
+    Use instead: `1.`, `2.`, `3.`, `4.` (or `1.` on every step).
+    Options: none.
+    """
+    for block in ctx.doc.lists:
+        if not block.ordered or len(block.items) < 2:
+            continue
+        numbers: list[int] = []
+        for item in block.items:
+            if not item.number.isdigit():
+                break
+            numbers.append(int(item.number))
+        if len(numbers) != len(block.items):
+            continue
+        start = numbers[0]
+        if all(n == start for n in numbers):
+            continue
+        for position, (item, number) in enumerate(zip(block.items, numbers, strict=True)):
+            shown = start + position
+            if number != shown:
+                yield ctx.report(
+                    item.line,
+                    f"item numbered {number} is shown as {shown}: lists count on from "
+                    f"their first number; number the items {start}, {start + 1}, "
+                    f"{start + 2}... or write {start}. on every item",
+                    column=item.column,
+                )
+                break
+
+
+_CONTAINER = re.compile(r"^[ \t>]*")
+
+
+def _table_cells(text: str) -> list[str]:
+    """The cells markdown-it reads in a table row (the site's parser; `|` splits code too)."""
+    from markdown_it.rules_block.table import escapedSplit  # the parser's own split
+
+    row = text.strip()
+    cells = escapedSplit(row) if "\\" in row else row.split("|")
+    if cells and cells[0] == "":
+        cells.pop(0)
+    if cells and cells[-1] == "":
+        cells.pop()
+    return cells
+
+
+@rule("KB218", "table-column-count", severity=Severity.WARNING)
+def table_column_count(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A table row has more or fewer cells than the table's header.
+
+    Why: the header decides how many columns a table has: the site drops the
+    cells of a longer row (their text is lost) and pads a shorter one with
+    empty cells, so the row's values end up under the wrong headings. The
+    usual cause is a `|` inside a cell, which splits it even inside `code`;
+    write it `\\|`.
+    Example: a header `| Setting | Value |` and a row `| Mode | `a|b` |`.
+    Use instead: `| Mode | `a\\|b` |`.
+    Options: none.
+    """
+    source = _source(article, ctx)
+    for table in ctx.doc.tables:
+        header = _CONTAINER.sub("", source.text(table.line))
+        columns = len(_table_cells(header))
+        for line in range(table.line + 2, table.end_line + 1):
+            row = _CONTAINER.sub("", source.text(line))
+            if not row.strip():
+                break
+            cells = len(_table_cells(row))
+            if cells == columns:
+                continue
+            if cells > columns:
+                hint = " (a '|' in the text splits a cell: write it as '\\|')" if "`" in row else ""
+                message = (
+                    f"row has {cells} cells but the header has {columns}: the last "
+                    f"{cells - columns} are not shown{hint}"
+                )
+            else:
+                message = (
+                    f"row has {cells} cells but the header has {columns}: it is padded "
+                    "with empty cells, so its values may sit under the wrong headings"
+                )
+            yield ctx.report(line, message)
+
+
+# ---------------------------------------------------------------------------- headings, callouts
+
+
+def _numbered(anchor: str, anchors: set[str]) -> bool:
+    """Is `anchor` another one with a number added (`install-1` beside `install`)?"""
+    base, dash, number = anchor.rpartition("-")
+    return bool(dash) and number.isdigit() and base in anchors
+
+
+@lru_cache(maxsize=8192)
+def _slug(text: str) -> str:
+    """`slugify`, remembered: the same headings ("See also") recur in article after article."""
+    return slugify(text)
+
+
+@rule("KB219", "duplicate-heading", severity=Severity.WARNING)
+def duplicate_heading(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Two sections under the same parent have the same heading.
+
+    Why: readers scanning the table of contents cannot tell the two apart,
+    and links cannot either: the second heading's anchor gets a number
+    (`#install-1`), computed from the order of the sections, so a link to it
+    breaks silently when a section is added or moved. The same heading under
+    different parents (an `### Example` in every section) is fine, and so are
+    headings with explicit ids (`{#id}`) and headings under different DocFX
+    tabs.
+    Example: two `## Install the app` headings in one article.
+    Use instead: say what differs: `## Install the app on Windows`,
+    `## Install the app on macOS`.
+    Options: none.
+    """
+    doc = ctx.doc
+    anchors = {h.anchor for h in doc.headings}
+    if not any(_numbered(anchor, anchors) for anchor in anchors):
+        return  # no anchor got a number, so no two headings share a slug
+    headings = doc.headings
+    if doc.tabs:
+        headings = tuple(sorted([*doc.headings, *doc.tabs], key=lambda h: h.line))
+    # parents[level]: the line of the nearest heading above at a lower level (0: the top)
+    parents: dict[int, int] = {}
+    seen: dict[tuple[int, int, str], Heading] = {}
+    for heading in headings:
+        parent = max((line for level, line in parents.items() if level < heading.level), default=0)
+        parents = {level: line for level, line in parents.items() if level < heading.level}
+        parents[heading.level] = heading.line
+        if not heading.anchor:  # a DocFX tab: a new parent for what follows
+            continue
+        key = (parent, heading.level, _slug(heading.text))
+        first = seen.get(key)
+        if first is None:
+            seen[key] = heading
+            continue
+        if explicit_anchor(heading.raw)[1] or explicit_anchor(first.raw)[1]:
+            continue  # an explicit `{#id}` tells the two apart
+        yield ctx.report(
+            heading.line,
+            f"heading '{heading.text}' repeats the one on line {first.line} under the same "
+            f"parent; its anchor is '#{heading.anchor}', not '#{first.anchor}': say what "
+            "differs",
+        )
+
+
+_BRACKET_WORD = re.compile(r"\[!([A-Za-z][\w-]*)\]")
+_QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]*)+")
+CALLOUT_TYPES = ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION")
+# what else kbtool reads in `[!...]` at the start of a quote: Adobe's callouts and the
+# directives of DocFX and Adobe Experience League
+_OTHER_BRACKETS = (
+    "INFO",
+    "SUCCESS",
+    "ERROR",
+    "INCLUDE",
+    "VIDEO",
+    "DIV",
+    "DNL",
+    "UICONTROL",
+    "BADGE",
+    "MORELIKETHIS",
+    "ADMINISTRATION",
+    "AVAILABILITY",
+    "PREREQUISITES",
+)
+
+
+@rule(
+    "KB220",
+    "callout-type",
+    severity=Severity.WARNING,
+    options=(
+        Option(
+            "callout_types",
+            [],
+            "More callout types to accept in `> [!TYPE]` besides NOTE, TIP, IMPORTANT, "
+            "WARNING, CAUTION (and INFO, SUCCESS, ERROR and the DocFX/Adobe directives).",
+        ),
+    ),
+)
+def callout_type(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A callout (`> [!NOTE]`) of a type that does not exist, such as `[!NOTES]` or `[!WARN]`.
+
+    Why: only known types are shown as callouts (a coloured box with an icon);
+    any other `[!WORD]` is shown as written, in brackets, at the top of a
+    plain quote, and the warning it was meant to carry looks like ordinary
+    text. The types are NOTE, TIP, IMPORTANT, WARNING and CAUTION (GitHub and
+    DocFX), Adobe's INFO, SUCCESS and ERROR, and the DocFX and Adobe Experience
+    League directives (`[!INCLUDE]`, `[!VIDEO]`, `[!div]`, `[!DNL]`...);
+    letter case does not matter.
+    Example: `> [!NOTES]`
+    Use instead: `> [!NOTE]`
+    Options: `callout_types` (default none): more types your site renders.
+    """
+    body = article.body
+    if "[!" not in body:
+        return
+    extra = ctx.option("callout_types") or []
+    if isinstance(extra, str):
+        extra = [extra]
+    known = {t.upper() for t in (*CALLOUT_TYPES, *_OTHER_BRACKETS, *map(str, extra))}
+    line = article.body_line
+    position = 0
+    for match in _BRACKET_WORD.finditer(body):
+        word = match.group(1)
+        if word.upper() in known:
+            continue
+        line_start = body.rfind("\n", 0, match.start()) + 1
+        if not _QUOTE_PREFIX.fullmatch(body, line_start, match.start()):
+            continue  # not at the start of a quote
+        line += body.count("\n", position, match.start())
+        position = match.start()
+        if line in _source(article, ctx).literal:
+            continue
+        close = difflib.get_close_matches(word.upper(), CALLOUT_TYPES, n=1, cutoff=0.5)
+        hint = (
+            f"; did you mean [!{close[0]}]?"
+            if close
+            else f"; use one of {', '.join(CALLOUT_TYPES)}"
+        )
+        yield ctx.report(
+            line,
+            f"unknown callout type [!{word}]: it is shown as plain text{hint}",
+            column=match.start(1) - line_start - 1,
+        )
+
+
+# ---------------------------------------------------------------------------- blank lines
+
+
+@rule("KB221", "blank-lines-around-blocks", severity=Severity.INFO, fixable=True)
+def blank_lines_around_blocks(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A code block or list has no blank line before or after it.
+
+    Why: CommonMark lets a fence or a list start right after a paragraph, but
+    many other Markdown tools (and the people editing the source) do not see
+    the block there; a blank line makes the structure plain and keeps the
+    article portable. Only blocks at the top level are checked: inside list
+    items a blank line would change how the list is spaced. A heading or a
+    comment next to the block is fine here (KB211 covers headings).
+    Example: `Run this command:` directly followed by a fenced code block.
+    Use instead: a blank line between the sentence and the fence.
+    Fix: inserts the blank line (the article renders the same).
+    Options: none.
+    """
+    doc = ctx.doc
+    source = _source(article, ctx)
+    fences = {block.line for block in doc.code_blocks if block.fenced}
+    quiet = {h.line for h in doc.headings} | {h.line for h in doc.tabs}
+    for block in doc.blocks:
+        if block.kind in ("comment", "html"):
+            quiet.update(range(block.line, block.end_line + 1))
+    eol = article.line_ending
+    first_line = source.offset
+    last_line = source.offset + len(source.lines) - 1
+    reported: set[int] = set()  # lines after a gap already reported (two blocks, one gap)
+    for block in doc.blocks:
+        if block.kind == "list":
+            what = "list"
+        elif block.kind == "code" and block.line in fences:
+            what = "code block"
+        else:
+            continue
+        before = block.line - 1
+        if (
+            before >= first_line
+            and not _is_blank(source.text(before))
+            and before not in quiet
+            and block.line not in reported
+        ):
+            yield ctx.report(
+                block.line,
+                f"no blank line before the {what}",
+                fix=Fix(
+                    f"insert a blank line before the {what}",
+                    (TextEdit(block.line, 1, block.line, 1, eol),),
+                ),
+            )
+        end = block.end_line
+        if _is_blank(source.text(end)):
+            continue
+        after = end + 1
+        if after <= last_line and not _is_blank(source.text(after)) and after not in quiet:
+            reported.add(after)
+            column = len(source.text(end)) + 1
+            yield ctx.report(
+                end,
+                f"no blank line after the {what}",
+                column=column,
+                fix=Fix(
+                    f"insert a blank line after the {what}",
+                    (TextEdit(end, column, end, column, eol),),
+                ),
+            )
