@@ -688,3 +688,23 @@ def test_no_cache_writes_nothing(tmp_path: Path, rules: None) -> None:
     result = tree(root, use_cache=False)
     assert not result.cached
     assert not (root / ".kbtool").exists()
+
+
+def test_an_image_replaced_in_place_is_noticed(tmp_path: Path) -> None:
+    config = (
+        '[kb]\nlocales = ["en"]\n\n[lint]\nselect = ["KB314"]\n\n[lint.options]\nimage_max_kb = 1\n'
+    )
+    root = make_kb(
+        tmp_path / "kb",
+        {"articles/en/a.md": md("A", "![The logo](logo.png)\n"), "articles/en/logo.png": b"x" * 10},
+        config,
+    )
+    first = tree(root)
+    assert found(first) == []
+    image = root / "articles/en/logo.png"
+    folder_mtime = image.parent.stat().st_mtime_ns
+    image.write_bytes(b"x" * 4096)  # same name: the folder's mtime does not change
+    os.utime(image.parent, ns=(folder_mtime, folder_mtime))
+    second = tree(root)
+    assert not second.cached
+    assert [code for _, _, code in found(second)] == ["KB314"]

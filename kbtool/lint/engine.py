@@ -325,21 +325,31 @@ def _dependency_groups(codes: Iterable[str]) -> list[tuple[str, frozenset[str]]]
 
 
 def tree_stamp(config: Config) -> str:
-    """A hash of the modification times of every folder under the articles folder.
+    """A hash of the modification times of every folder under the articles folder,
+    and of the size and modification time of every file that is not Markdown.
 
     A folder's mtime changes when a file in it is added, removed or renamed, so
-    this notices a new or deleted image (which link rules check) without
-    listing or reading a single file.
+    this notices a new or deleted image (which link rules check); an image
+    replaced in place (KB314 checks its size) changes its own stamp. Markdown
+    files are not even stat'ed here: their content hashes are in the key.
     """
     from kbtool.lint.cache import digest
 
-    stamps = []
-    for folder, dirs, _ in os.walk(config.articles_path):
+    stamps: list[tuple[str, int, int]] = []
+    for folder, dirs, files in os.walk(config.articles_path):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         try:
-            stamps.append((folder, os.stat(folder).st_mtime_ns))  # noqa: PTH116
+            stamps.append((folder, os.stat(folder).st_mtime_ns, 0))  # noqa: PTH116
         except OSError:
             continue
+        for name in sorted(files):
+            if name.lower().endswith((".md", ".markdown")):
+                continue
+            try:
+                st = os.stat(os.path.join(folder, name))  # noqa: PTH116, PTH118
+            except OSError:
+                continue
+            stamps.append((name, st.st_mtime_ns, st.st_size))
     return digest("tree", stamps)
 
 

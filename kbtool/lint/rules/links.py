@@ -688,20 +688,14 @@ def unsafe_html(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 # ---------------------------------------------------------------------------- media files
 
-_SIZES: dict[Path, int] = {}
-
 
 def _file_size(path: Path) -> int:
-    size = _SIZES.get(path)
-    if size is None:
-        try:
-            size = path.stat().st_size
-        except OSError:
-            size = -1
-        if len(_SIZES) > 100_000:
-            _SIZES.clear()
-        _SIZES[path] = size
-    return size
+    """The file's size in bytes; -1 when it cannot be read. Not remembered between
+    calls: an image replaced in place must be seen in the next run of the same process."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 @rule(
