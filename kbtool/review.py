@@ -51,6 +51,7 @@ from kbtool.corpus.parse import parse_bytes
 from kbtool.dates import Interval, parse_date, parse_interval
 from kbtool.errors import ConflictError, InputError, UsageError
 from kbtool.owners import CodeOwners, find_codeowners, load_codeowners
+from kbtool.status import RankedStatus
 
 __all__ = [
     "EDIT_GRACE",
@@ -94,42 +95,13 @@ PEAK_RATIO = 3.0
 PEAK_MARGIN = 10
 
 
-class ReviewStatus(enum.Enum):
+class ReviewStatus(RankedStatus):
     """The review state of one article; declared from most to least urgent."""
 
     OVERDUE = "overdue"
     NEVER_REVIEWED = "never-reviewed"
     DUE_SOON = "due-soon"
     OK = "ok"
-
-    def __str__(self) -> str:
-        return self.value
-
-    @property
-    def label(self) -> str:
-        """`due soon`, `never reviewed`: for people."""
-        return self.value.replace("-", " ")
-
-    @property
-    def rank(self) -> int:
-        """0 for the most urgent (overdue)."""
-        return _RANK[self]
-
-    @classmethod
-    def parse(cls, text: str) -> ReviewStatus:
-        wanted = text.strip().lower().replace("_", "-").replace(" ", "-")
-        for status in cls:
-            if status.value == wanted:
-                return status
-        choices = ", ".join(s.value for s in cls)
-        raise UsageError(f"unknown review status '{text}' (use {choices})")
-
-    def at_or_above(self, threshold: ReviewStatus) -> bool:
-        """Is this status as urgent as `threshold` or more (for `--fail-on`)?"""
-        return self.rank <= threshold.rank
-
-
-_RANK = {status: i for i, status in enumerate(ReviewStatus)}
 
 
 class OwnerSource(enum.Enum):

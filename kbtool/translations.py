@@ -46,9 +46,10 @@ from kbtool.corpus.git import GitHistory
 from kbtool.corpus.loader import Corpus
 from kbtool.corpus.model import Article
 from kbtool.corpus.parse import parse_bytes
-from kbtool.errors import ConflictError, InputError, UsageError
+from kbtool.errors import ConflictError, InputError
 from kbtool.owners import CodeOwners, find_codeowners, load_codeowners
 from kbtool.review import MarkChange, included
+from kbtool.status import RankedStatus
 
 __all__ = [
     "TRANSLATION_TRAILER",
@@ -79,7 +80,7 @@ _BODY_HASH_LEN = 12  # kbtool.corpus.parse.body_hash
 _MIN_SHA = 7  # git's shortest abbreviation
 
 
-class TranslationStatus(enum.Enum):
+class TranslationStatus(RankedStatus):
     """The state of one (locale, source) pair; declared from most to least urgent."""
 
     ORPHANED = "orphaned"
@@ -87,29 +88,6 @@ class TranslationStatus(enum.Enum):
     MISSING = "missing"
     UNVERIFIED = "unverified"
     UP_TO_DATE = "up-to-date"
-
-    def __str__(self) -> str:
-        return self.value
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("-", " ")
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-    @classmethod
-    def parse(cls, text: str) -> TranslationStatus:
-        wanted = text.strip().lower().replace("_", "-").replace(" ", "-")
-        for status in cls:
-            if status.value == wanted:
-                return status
-        choices = ", ".join(s.value for s in cls)
-        raise UsageError(f"unknown translation status '{text}' (use {choices})")
-
-
-_RANK = {status: i for i, status in enumerate(TranslationStatus)}
 
 
 class Basis(enum.Enum):
