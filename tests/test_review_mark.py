@@ -85,7 +85,7 @@ def test_ids_and_locales(states: Path) -> None:
     assert "last_reviewed: 2026-07-01" in account(states, "overdue.md").read_text()
     result = mark(states, "no-such-id")
     assert result.exit_code == 2
-    assert "'no-such-id': no such file, folder or article id" in result.stderr
+    assert "'no-such-id': no such file, folder, glob or article id" in result.stderr
 
 
 def test_a_batch_needs_yes_when_nobody_can_be_asked(states: Path) -> None:
@@ -365,3 +365,9 @@ def test_mark_reads_back_in_the_configured_format(tmp_path: Path) -> None:
         path, "a.md", config=config, layout=Layout(locales=(), default_locale="en")
     )
     assert reread is not None and reread.last_reviewed == dt.date(2026, 11, 23)
+
+
+def test_a_glob_chooses_articles_as_tags_set_does(states: Path) -> None:
+    result = mark(states, "articles/en/account/*.md", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert "overdue.md" in result.stdout and "never.md" in result.stdout

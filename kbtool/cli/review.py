@@ -18,7 +18,7 @@ from kbtool.errors import UsageError
 from kbtool.jsonio import dumps
 
 if TYPE_CHECKING:
-    from kbtool.corpus import Article, Corpus
+    from kbtool.corpus import Corpus
     from kbtool.review import ReviewFilter, ReviewItem, ReviewReport
 
 review_app = typer.Typer(
@@ -372,6 +372,7 @@ def mark_command(
     """
     from kbtool.cli.review_output import rel_path
     from kbtool.corpus.git import user_name
+    from kbtool.corpus.select import resolve_targets
     from kbtool.review import (
         apply_marks,
         included,
@@ -391,7 +392,7 @@ def mark_command(
         )
     corpus = state.load_corpus()
     config = corpus.config
-    chosen, batch = _resolve_targets(corpus, targets or [], locales=flt.locales)
+    chosen, batch = resolve_targets(corpus, targets or [], locales=flt.locales)
     if not targets:  # the filters choose among the published articles: a batch
         chosen = [a for a in corpus.articles if included(a)]
         batch = True
@@ -452,47 +453,6 @@ def mark_command(
 def _interactive() -> bool:
     """Can we ask the person at the terminal?"""
     return sys.stdin.isatty()
-
-
-def _resolve_targets(
-    corpus: Corpus, targets: list[str], *, locales: tuple[str, ...]
-) -> tuple[list[Article], bool]:
-    """Articles named by paths, folders or ids; and whether a folder made it a batch."""
-    root = corpus.config.root
-    by_path = {a.path.resolve(): a for a in corpus.articles}
-    chosen: dict[Path, Article] = {}
-    batch = False
-    for target in targets:
-        path = next((p for p in (Path(target), root / target) if p.exists()), None)
-        if path is not None:
-            resolved = path.resolve()
-            if path.is_dir():
-                found = [a for p, a in by_path.items() if resolved in p.parents]
-                if not found:
-                    raise UsageError(f"no articles in {target}")
-                batch = True
-            elif resolved in by_path:
-                found = [by_path[resolved]]
-            else:
-                problem = next((p for p in corpus.problems if p.path.resolve() == resolved), None)
-                reason = f": {problem.message}" if problem else ""
-                raise UsageError(f"{target}: not an article of this knowledge base{reason}")
-        else:
-            found = [
-                a
-                for a in corpus.articles
-                if a.id == target and (not locales or a.locale in locales)
-            ]
-            if not found:
-                raise UsageError(f"'{target}': no such file, folder or article id")
-            if len(found) > 1:
-                where = ", ".join(sorted(a.locale for a in found))
-                raise UsageError(
-                    f"id '{target}' is in several locales ({where}); give --locale or the path"
-                )
-        for article in found:
-            chosen[article.path] = article
-    return list(chosen.values()), batch
 
 
 def _print_diffs(changes: list[Any], root: Path) -> None:

@@ -274,8 +274,9 @@ def mark_command(
       kbtool translations mark --locale sv --status stale --dry-run
       kbtool translations mark articles/de-de --record commit --yes
     """
-    from kbtool.cli.review import _interactive, _print_diffs, _resolve_targets
+    from kbtool.cli.review import _interactive, _print_diffs
     from kbtool.cli.review_output import rel_path
+    from kbtool.corpus.select import resolve_targets
     from kbtool.review import apply_marks
     from kbtool.translations import (
         RecordKind,
@@ -297,7 +298,7 @@ def mark_command(
     config = corpus.config
     linker = TranslationLinker(corpus)
     if targets:
-        chosen, batch = _resolve_targets(corpus, targets, locales=flt.locales)
+        chosen, batch = resolve_targets(corpus, targets, locales=flt.locales)
         sources = [a for a in chosen if not linker.is_translation(a)]
         if sources and not batch:
             raise UsageError(

@@ -2,7 +2,8 @@
 
 - `rules`: `[[tags.rules]]` matching and what `tags auto` would change (`plan_tags`);
 - `edit`: writing stages and channels with the safe-edit routine (`set_tags`,
-  `changes_for_plans`, `apply_changes`) and choosing articles (`resolve_targets`);
+  `changes_for_plans`, `apply_changes`); articles are chosen with
+  `kbtool.corpus.select.resolve_targets`, as `review mark` chooses them;
 - `suggest`: proposals with evidence and a confidence for untagged articles;
 - `matrix`: published articles per stage × channel (`coverage_matrix`), which
   `kbtool report` also draws.
@@ -13,7 +14,8 @@ Values are validated with `kbtool.taxonomy`, the one taxonomy check the linter
 
 from __future__ import annotations
 
-from kbtool.tags.edit import TagChange, apply_changes, changes_for_plans, resolve_targets, set_tags
+from kbtool.corpus.select import resolve_targets
+from kbtool.tags.edit import TagChange, apply_changes, changes_for_plans, set_tags
 from kbtool.tags.matrix import (
     GROUP_FIELDS,
     CellState,
