@@ -214,10 +214,18 @@ class State:
         """
         return ProgressBar(self, label, minimum=minimum, enabled=self.interactive)
 
-    def info(self, message: str) -> None:
-        """A message for the person at the terminal (stderr); silenced by --quiet."""
-        if not self.quiet:
+    def info(self, message: str, *, markup: bool = False) -> None:
+        """A message for the person at the terminal (stderr); silenced by --quiet.
+
+        Plain text unless `markup` (Rich's `[green]...[/]`): a path with brackets
+        in it is printed as it is, and Rich is not imported for a "Wrote FILE".
+        """
+        if self.quiet:
+            return
+        if markup:
             self.console(stderr=True).print(message)
+        else:
+            typer.echo(message, err=True)
 
     def warn(self, message: str) -> None:
         """A warning on stderr; --quiet silences it (errors always print)."""

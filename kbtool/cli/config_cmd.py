@@ -68,7 +68,7 @@ def config_command(
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(EXIT_USAGE)
     if not problems:
-        state.info("[green]Configuration is valid.[/]")
+        state.info("[green]Configuration is valid.[/]", markup=True)
 
 
 def _tomlable(value: Any) -> Any:
