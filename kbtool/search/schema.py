@@ -1,0 +1,224 @@
+"""The index schema and the documents it holds: one per article, Markdown stripped."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from whoosh import fields, formats
+
+from kbtool.markdown import strip_markup
+from kbtool.search.analysis import ANALYSIS_VERSION, KbAnalyzer, Language, SpellAnalyzer
+
+if TYPE_CHECKING:
+    from kbtool.config import Config
+    from kbtool.corpus import Article
+
+__all__ = [
+    "KEYWORD_FIELDS",
+    "SCHEMA_VERSION",
+    "TEXT_FIELDS",
+    "ArticleDoc",
+    "article_doc",
+    "fingerprint",
+    "make_schema",
+    "plain_text",
+]
+
+SCHEMA_VERSION = 2
+
+# Searchable text fields, in the order snippets prefer them.
+TEXT_FIELDS = ("title", "labels", "section_title", "headings", "description", "body")
+# Exact-match fields for filters (`--type how-to`, `stage:new`); lower-cased.
+KEYWORD_FIELDS = ("type", "section", "stages", "channels", "status", "owner", "product_area")
+_LIST_SEPARATOR = "\x1f"  # labels, stages and channels in stored fields
+
+
+class Positions(formats.Positions):  # type: ignore[misc]
+    """Whoosh's positions format without its legacy-format guess.
+
+    whoosh-ng decodes a positions value that ends in the byte `.` as the old
+    pickle format, but a varint position delta of 46 ends in that byte too, so
+    phrase queries crash on such postings. kbtool never wrote the old format.
+    """
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        count = int.from_bytes(valuestring[:4], "big")
+        positions: list[int] = []
+        offset, position = 4, 0
+        for _ in range(count):
+            delta, shift = 0, 0
+            while True:
+                byte = valuestring[offset]
+                offset += 1
+                delta |= (byte & 0x7F) << shift
+                shift += 7
+                if not byte & 0x80:
+                    break
+            position += delta
+            positions.append(position)
+        return positions
+
+
+def _text(analyzer: object, *, stored: bool = False) -> fields.TEXT:
+    field = fields.TEXT(analyzer=analyzer, stored=stored)
+    field.format = Positions(field_boost=field.format.field_boost)
+    return field
+
+
+def make_schema(language: Language) -> fields.Schema:
+    """The schema of one locale's index."""
+    text = KbAnalyzer(language)
+
+    def keyword() -> fields.KEYWORD:
+        return fields.KEYWORD(stored=True, lowercase=True, commas=True, scorable=False)
+
+    return fields.Schema(
+        path=fields.ID(stored=True, unique=True),
+        id=fields.ID(stored=True),
+        locale=fields.ID(stored=True),
+        title=_text(text, stored=True),
+        description=_text(text, stored=True),
+        labels=_text(text, stored=True),
+        section_title=_text(text, stored=True),
+        headings=_text(text),
+        body=_text(text),
+        type=keyword(),
+        section=keyword(),
+        stages=keyword(),
+        channels=keyword(),
+        status=keyword(),
+        owner=keyword(),
+        product_area=keyword(),
+        last_reviewed=fields.ID(stored=True),
+        hash=fields.ID(stored=True),
+        spell=fields.TEXT(analyzer=SpellAnalyzer(language), phrase=False),
+    )
+
+
+def fingerprint(config: Config, analyzers: dict[str, Language]) -> str:
+    """What the index's content depends on besides the articles: a change rebuilds it."""
+    data = {
+        "schema": SCHEMA_VERSION,
+        "analysis": ANALYSIS_VERSION,
+        "analyzers": {k: v.name for k, v in sorted(analyzers.items())},
+        "include_drafts": config.search.include_drafts,
+        "fields": config.to_dict()["fields"],
+        "kb": {k: v for k, v in config.to_dict()["kb"].items() if k not in ("name", "base_url")},
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ArticleDoc:
+    """What the index stores about one article."""
+
+    fields: dict[str, Any]
+    hash: str
+
+
+def article_doc(article: Article, section_title: str) -> ArticleDoc:
+    """The index document of `article` (its section's title given by the caller)."""
+    body, headings = plain_text(article.body)
+    digest = hashlib.sha1(
+        f"{article.content_hash}\0{section_title}\0{article.rel_path}".encode()
+    ).hexdigest()[:16]
+    doc = {
+        "path": article.rel_path,
+        "id": article.id,
+        "locale": article.locale,
+        "title": article.title,
+        "description": article.description or "",
+        "labels": _LIST_SEPARATOR.join(article.labels),
+        "section_title": section_title,
+        "headings": "\n".join(headings),
+        "body": body,
+        "type": article.type or "",
+        "section": article.section,
+        "stages": ",".join(article.stages),
+        "channels": ",".join(article.channels),
+        "status": article.status,
+        "owner": article.owner or "",
+        "product_area": article.product_area or "",
+        "last_reviewed": article.last_reviewed.isoformat() if article.last_reviewed else "",
+        "hash": digest,
+        # the words of the prominent fields, as written, for "did you mean"
+        "spell": "\n".join(
+            (article.title, article.description or "", " ".join(article.labels), *headings)
+        ),
+    }
+    # whoosh rejects empty strings in KEYWORD/ID fields only by indexing nothing: drop them
+    return ArticleDoc({k: v for k, v in doc.items() if v != ""}, digest)
+
+
+def split_list(stored: str) -> tuple[str, ...]:
+    """A stored list field (labels) back as a tuple."""
+    return tuple(part for part in stored.split(_LIST_SEPARATOR) if part)
+
+
+# --------------------------------------------------------------------------- Markdown
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_EXPLICIT_ID = re.compile(r"\s*\{#[^}]*\}\s*$")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s+\S+.*$")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_MARKS = re.compile(r"[*_~`|>#]+")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+_URL = re.compile(r"https?://\S+")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def plain_text(body: str) -> tuple[str, list[str]]:
+    """The words of a Markdown body, and its headings, without markup or code blocks.
+
+    A fast line scanner rather than a full CommonMark parse: indexing 10,000
+    articles must not spend its time in the Markdown parser, and search only
+    needs the words (code blocks are left out: they are not what readers search).
+    """
+    if "<!--" in body:
+        body = _COMMENT.sub(" ", body)
+    out: list[str] = []
+    headings: list[str] = []
+    fence: str | None = None
+    for line in body.splitlines():
+        match = _FENCE.match(line)
+        if fence is not None:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            continue
+        if match:
+            fence = match.group(1)
+            continue
+        if _REF_DEF.match(line) or _TABLE_RULE.match(line):
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            text = _inline(_EXPLICIT_ID.sub("", heading.group(2)))
+            if text:
+                headings.append(text)
+                out.append(text + ".")
+            continue
+        text = _inline(line)
+        if text:
+            out.append(text)
+    return "\n".join(out), headings
+
+
+def _inline(line: str) -> str:
+    text = strip_markup(line) if ("[!" in line or "<" in line or ":::" in line) else line
+    if "](" in text:
+        text = _IMAGE.sub(r"\1", text)
+        text = _LINK.sub(r"\1", text)
+    if "][" in text:
+        text = _REF_LINK.sub(r"\1", text)
+    if "://" in text:
+        text = _URL.sub(" ", text)
+    text = _MARKS.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
