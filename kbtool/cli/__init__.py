@@ -11,6 +11,7 @@ from kbtool.cli import (  # noqa: F401  (register commands)
     authoring,
     config_cmd,
     lint,
+    report,
     review,
     search,
     site,

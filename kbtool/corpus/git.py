@@ -530,3 +530,110 @@ def commit_files(paths: Sequence[Path], message: str) -> str:
     except git.GitCommandError as exc:
         raise InputError(f"git commit failed: {_first_line(exc.stderr)}") from None
     return str(repo.head.commit.hexsha)
+
+
+# --------------------------------------------------------------------------- past states
+#
+# What `kbtool report --since` needs: the articles as they were at past dates, read
+# from git objects (one `git ls-tree` per date, one `git cat-file --batch` process for
+# every blob) rather than by checking out each commit.
+
+
+def commits_before(history: GitHistory, moments: Sequence[dt.datetime]) -> list[Commit | None]:
+    """For each moment, the newest commit of HEAD's first-parent line at or before it.
+
+    One `git log --first-parent` pass; None for a moment before the first commit
+    or when there is no history.
+    """
+    repo = history._repo  # same module
+    if repo is None or not moments:
+        return [None] * len(moments)
+    import git
+
+    try:
+        out = repo.git.log(
+            "--no-color", "--first-parent", "--format=%H %ct", "HEAD", stdout_as_string=True
+        )
+    except git.GitCommandError:
+        return [None] * len(moments)
+    line: list[tuple[int, str]] = []
+    for row in out.splitlines():
+        sha, _, stamp = row.strip().partition(" ")
+        if sha and stamp.isdigit():
+            line.append((int(stamp), sha))
+    # newest first; a first-parent line can have committer dates out of order after a
+    # rebase, so take the first commit (walking back) whose date is not after the moment
+    found: list[Commit | None] = []
+    for moment in moments:
+        limit = moment.timestamp()
+        pick = next(((s, h) for s, h in line if s <= limit), None)
+        found.append(
+            None
+            if pick is None
+            else Commit(pick[1], dt.datetime.fromtimestamp(pick[0], dt.UTC), "", "")
+        )
+    return found
+
+
+def tree_blobs(history: GitHistory, commit: str, folder: Path) -> dict[str, str]:
+    """The files under `folder` in `commit`: path relative to `folder` -> blob sha."""
+    repo = history._repo
+    if repo is None or history.toplevel is None:
+        return {}
+    import git
+
+    try:
+        spec = _pathspec(Path(folder).absolute(), history.toplevel)
+    except ValueError:
+        return {}
+    prefix = spec[0].split(")", 1)[1] + "/" if spec else ""
+    try:
+        out = os.fsdecode(
+            repo.git.ls_tree("-r", "-z", "--full-tree", commit, "--", *spec, stdout_as_string=False)
+        )
+    except git.GitCommandError:
+        return {}
+    blobs: dict[str, str] = {}
+    for record in out.split("\0"):
+        info, _, name = record.partition("\t")
+        parts = info.split()
+        if len(parts) != 3 or parts[1] != "blob" or parts[0] == "120000":
+            continue  # submodules, and symlinks (their blob is the link target, not a file)
+        if name.startswith(prefix):
+            blobs[name[len(prefix) :]] = parts[2]
+    return blobs
+
+
+def read_blobs(history: GitHistory, shas: Sequence[str], *, limit: int) -> dict[str, bytes]:
+    """The content of each blob (at most `limit + 1` bytes of a larger one), from one
+    `git cat-file --batch` process."""
+    repo = history._repo
+    if repo is None or not shas:
+        return {}
+    import subprocess
+
+    wanted = list(dict.fromkeys(shas))
+    request = "".join(f"{sha}\n" for sha in wanted).encode()
+    try:
+        done = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            input=request,
+            capture_output=True,
+            cwd=str(repo.working_tree_dir),
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise InputError(f"cannot read past versions from git: {exc}") from None
+    data = done.stdout
+    out: dict[str, bytes] = {}
+    at = 0
+    for sha in wanted:
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        at = end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        out[sha] = data[at : at + min(size, limit + 1)]
+        at += size + 1  # the content and its newline
+    return out
