@@ -91,3 +91,38 @@ def test_query_syntax() -> None:
     )
     assert parse_query('"unclosed phrase') == (Clause("unclosed phrase", phrase=True),)
     assert parse_query("  -  ") == ()
+
+
+# The index's own fast paths (`KbAnalyzer.positions`, the positions encoder) must
+# write exactly the postings Whoosh's generic token pipeline would.
+_SAMPLES = {
+    "en": "Reset your password: sign in, then select Forgot password. Café résumé 2024 x",
+    "sv": "Lösenordet återställs från inloggningssidan; återställning av lösenord",
+    "de": "Das Passwort zurücksetzen über die Anmeldeseite, Kennwortänderung",
+    "zh-cn": "忘记密码怎么办？在登录页面选择忘记密码重置 API 密钥",
+    "ja": "パスワードをリセットするにはログインページで選択 reset",
+}
+
+
+@pytest.mark.parametrize("locale", sorted(_SAMPLES))
+def test_fast_postings_equal_whoosh_postings(locale: str) -> None:
+    from whoosh import formats
+
+    from kbtool.search.analysis import KbAnalyzer
+    from kbtool.search.schema import Positions
+
+    analyzer = KbAnalyzer(language_for(locale))
+    text = (_SAMPLES[locale] + "\n") * 3 + " ".join(["filler"] * 300) + " password"
+    expected = sorted(formats.Positions().word_values(text, analyzer))
+    assert sorted(Positions().word_values(text, analyzer)) == expected
+
+
+def test_positions_encoding_is_whoosh_encoding() -> None:
+    from whoosh import formats
+
+    from kbtool.search.schema import Positions
+
+    whoosh, ours = formats.Positions(), Positions()
+    for poslist in ([0], [5], [127], [128], [16383], [16384], [3, 3], [1, 200, 70_000], [9] * 4):
+        assert ours.encode(poslist) == whoosh.encode(poslist)
+        assert ours.decode_positions(ours.encode(poslist)) == poslist

@@ -223,3 +223,40 @@ def test_phrase_on_positions_ending_in_a_dot_byte(tmp_path: Path) -> None:
     with open_engine(config) as engine:
         assert [h.id for h in engine.search('"zeta omega"').hits] == ["dot"]
         assert [h.id for h in engine.search('"zeta word0"').hits] == ["dot"]
+
+
+def test_snippets_and_totals_come_from_the_index(tmp_path: Path) -> None:
+    kb = _kb(tmp_path)
+    config, _ = load_config(kb)
+    with open_engine(config) as engine:
+        pass
+    # a search answers from the index alone: the files are not read again for snippets
+    (kb / "articles/en/account/reset-password.md").unlink()
+    with open_engine(config, update=False) as engine:
+        hit = engine.search("forgot password", locale="en").hits[0]
+        assert hit.id == "reset-password"
+        assert "Forgot password" in hit.snippet.text and hit.snippet.highlights
+        start, end = hit.snippet.highlights[0]
+        assert hit.snippet.text[start:end].lower() in ("forgot", "password")
+        # a full page is counted; one that is not full holds every match
+        everything = engine.search("invoice password", locale="en", limit=10)
+        first = engine.search("invoice password", locale="en", limit=1)
+        assert everything.total == len(everything.hits) == 2 and everything.relaxed
+        assert first.total == 2 and len(first.hits) == 1
+
+
+def test_refresh_walks_the_articles_once(tmp_path: Path) -> None:
+    kb = _kb(tmp_path)
+    store = _store(kb)
+    store.update()
+    scans = []
+    real = store._scan
+    store._scan = lambda: scans.append(1) or real()  # type: ignore[method-assign]
+    assert store.refresh() is None and scans == [1]  # fresh: nothing to do
+    page = kb / "articles/en/billing/download-invoices.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nRefunds too.\n", encoding="utf-8")
+    assert store.refresh(update=False) is None  # stale is fine without updates
+    report = store.refresh()
+    assert report is not None and report.updated == 1
+    assert scans == [1, 1, 1]  # one walk for the check and the update
+    assert store.status() == ("fresh", "")

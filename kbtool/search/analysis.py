@@ -49,6 +49,7 @@ __all__ = [
     "query_stop_words",
     "script_of",
     "stop_words",
+    "term_spans",
     "terms",
     "tokens",
 ]
@@ -271,6 +272,27 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+class _TermCache(dict[str, "str | None"]):
+    """word -> term, computing (and keeping, up to a bound) the terms it has not seen.
+
+    A dict subclass so that a known word costs one C-level lookup:
+    `map(cache.__getitem__, words)` analyses a body without a Python call per word.
+    """
+
+    def __init__(self, normalizer: _WordNormalizer):
+        super().__init__()
+        self.normalizer = normalizer
+
+    def __missing__(self, word: str) -> str | None:
+        term = self.normalizer.compute(word)
+        if len(self) < _CACHE_MAX:
+            self[word] = term
+        return term
+
+
+_CACHE_MAX = 200_000
+
+
 class _WordNormalizer:
     """Lower-cased word -> index term (or None for a stop word), cached per language."""
 
@@ -278,12 +300,12 @@ class _WordNormalizer:
         self.language = language
         self.stops = stops
         self.stem = _stemmer(language.code) if language.stem else None
-        self.cache: dict[str, str | None] = {}
+        self.cache = _TermCache(self)
 
     def __call__(self, word: str) -> str | None:
-        found = self.cache.get(word, "")
-        if found != "":
-            return found
+        return self.cache[word]
+
+    def compute(self, word: str) -> str | None:
         term: str | None
         if word in self.stops or not _MIN_LEN <= len(word) <= _MAX_LEN:
             term = None
@@ -291,8 +313,6 @@ class _WordNormalizer:
             term = self.stem(word) if self.stem is not None and not word.isdigit() else word
             if self.language.fold:
                 term = _fold(term)
-        if len(self.cache) < 200_000:
-            self.cache[word] = term
         return term
 
     def parts(self, word: str) -> list[tuple[str, str]]:
@@ -361,6 +381,19 @@ def _word_tokens(text: str, language: Language, stops: frozenset[str]) -> Iterat
             continue
         yield TextToken(term, pos, match.start(), match.end(), word)
         pos += 1
+
+
+def term_spans(text: str, language: Language, wanted: set[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each word of `text` whose term is in `wanted`, in order:
+    the same terms as `tokens()`, found without an object per word (for snippets)."""
+    if language.segmentation != "words" or _CJK.search(text):
+        return [(t.start, t.end, t.term) for t in tokens(text, language) if t.term in wanted]
+    cache = _normalizer(language, stop_words(language)).cache
+    return [
+        (match.start(), match.end(), term)
+        for match in _WORD.finditer(text.lower())
+        if (term := cache[match.group()]) in wanted
+    ]
 
 
 def compound_splits(word: str, language: Language) -> list[tuple[str, str]]:
@@ -506,14 +539,11 @@ class KbAnalyzer(Analyzer):  # type: ignore[misc]
         language = self.language
         if language.segmentation == "words" and not _CJK.search(value):
             # the fast path of `_word_tokens` for the common case: no objects per word
-            normal = _normalizer(language, stop_words(language))
-            cache = normal.cache
+            cache = _normalizer(language, stop_words(language)).cache
             pos = start_pos
             for match in _WORD.finditer(value.lower()):
                 word = match.group()
-                term = cache.get(word, "")
-                if term == "":
-                    term = normal(word)
+                term = cache[word]
                 if term is None:
                     continue
                 token.text = term
@@ -537,6 +567,30 @@ class KbAnalyzer(Analyzer):  # type: ignore[misc]
             if keeporiginal:
                 token.original = item.word
             yield token
+
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """Each term of `value` with its positions: what the index stores, computed
+        without a Whoosh token per word (`schema.Positions.word_values` uses it)."""
+        out: dict[str, list[int]] = {}
+        language = self.language
+        if language.segmentation == "words" and not _CJK.search(value):
+            cache = _normalizer(language, stop_words(language)).cache
+            words = _WORD.findall(value.lower())
+            found = [t for t in map(cache.__getitem__, words) if t is not None]
+            for pos, term in enumerate(found):
+                seen = out.get(term)
+                if seen is None:
+                    out[term] = [pos]
+                else:
+                    seen.append(pos)
+            return out
+        for item in tokens(value, language):
+            seen = out.get(item.term)
+            if seen is None:
+                out[item.term] = [item.pos]
+            else:
+                seen.append(item.pos)
+        return out
 
 
 class SpellAnalyzer(Analyzer):  # type: ignore[misc]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,11 +26,12 @@ from kbtool.search.analysis import (
     query_stop_words,
     script_of,
     spell_words,
+    term_spans,
     terms,
     tokens,
 )
 from kbtool.search.query import parse_query
-from kbtool.search.schema import KEYWORD_FIELDS, TEXT_FIELDS, plain_text, split_list
+from kbtool.search.schema import KEYWORD_FIELDS, TEXT_FIELDS, split_list, stored_text
 from kbtool.search.store import IndexCorrupt, IndexStore, UpdateReport
 
 if TYPE_CHECKING:
@@ -62,7 +63,6 @@ DEFAULT_BOOSTS = {
 _STRONG_FIELDS = ("title", "labels", "headings", "description")
 _BODY_WEIGHT = 0.4  # a ticket body word counts this much next to a subject word
 _SNIPPET_CHARS = 180
-_SNIPPET_SCAN = 40_000
 
 
 @dataclass(frozen=True)
@@ -515,18 +515,23 @@ class SearchEngine:
             base: wq.Query = wq.Every() if (keyword or filters) and not plain else wq.NullQuery
             found = list(self._run(searcher, base, negated, flt, limit))
             total = len(found)
+            relaxed = False
         else:
             # articles with every word first; then, to fill the page, those with most of them
             strict = self._run(searcher, wq.And(required), negated, flt, limit)
             found = list(strict)
-            total = len(strict)
+            # a page that is not full holds every match: counting them again is a second
+            # pass over the postings, the slowest part of a search
+            strict_total = total = len(strict) if len(found) >= limit else len(found)
             if len(found) < limit and len(required) > 1:
                 seen = {hit.docnum for hit in found}
                 loose = self._run(searcher, wq.Or(required, scale=0.9), negated, flt, limit * 2)
                 extra = [hit for hit in loose if hit.docnum not in seen][: limit - len(found)]
                 found.extend(extra)
-                total += len(loose) - len(loose.docs() & seen) if hasattr(loose, "docs") else 0
-        relaxed = bool(found) and total == 0
+                # every strict match is a loose one too
+                scored = loose.scored_length()
+                total = len(loose) if scored >= limit * 2 else scored
+            relaxed = bool(found) and strict_total == 0
         highlight = set().union(*(c.terms for c in concepts)) if concepts else set()
         for clause in clauses:
             if not clause.negated and clause.field not in KEYWORD_FIELDS:
@@ -581,7 +586,7 @@ class SearchEngine:
         description = stored.get("description", "")
         snippet = Snippet(description, ())
         if highlight is not None:
-            snippet = self._snippet(index, stored["path"], highlight) or _mark(
+            snippet = self._snippet(index, stored_text(stored), highlight) or _mark(
                 description, highlight, index.language
             )
         return SearchHit(
@@ -599,28 +604,12 @@ class SearchEngine:
             snippet=snippet,
         )
 
-    def _snippet(self, index: _LocaleIndex, rel: str, highlight: set[str]) -> Snippet | None:
-        """The best window of the article's text around the query's words (read from disk:
-        the index does not store bodies)."""
-        path = self.config.articles_path / rel
-        try:
-            raw = path.read_bytes()[: _SNIPPET_SCAN * 4].decode("utf-8", "replace")
-        except OSError:
+    def _snippet(self, index: _LocaleIndex, text: str, highlight: set[str]) -> Snippet | None:
+        """The best window of the article's text (as stored in the index) around the
+        query's words."""
+        if not highlight or not text:
             return None
-        body = raw
-        if raw.startswith("---"):
-            end = raw.find("\n---", 3)
-            if end > 0:
-                body = raw[end + 4 :]
-        text, _ = plain_text(body[:_SNIPPET_SCAN])
-        text = " ".join(text.split())
-        if not highlight:
-            return None
-        hits = [
-            (tok.start, tok.end, tok.term)
-            for tok in tokens(text, index.language)
-            if tok.term in highlight
-        ]
+        hits = term_spans(text, index.language, highlight)
         if not hits:
             return None
         # the window of _SNIPPET_CHARS with the most distinct matched terms
@@ -684,7 +673,10 @@ class SearchEngine:
             return Suggestion(text, index.locale, detected, bar, (), 0.0, corrected)
         searcher = index.searcher
         q = wq.Or([self._concept_query(c) for c in known])
-        results = self._run(searcher, q, [], None, max(limit, 10), terms=True)
+        results = self._run(searcher, q, [], None, max(limit, 10))
+        # which query terms each ranked article has, and in which fields: looked up for
+        # these few articles only (Whoosh's `terms=True` tracks every term of every match)
+        found_terms = _matched_terms(searcher, q, [hit.docnum for hit in results])
         idf = {id(c): self._idf(index, c) for c in known}
         # a word no article has is as specific as a word can be: the ticket asks for
         # something the articles do not cover, and that lowers every article's coverage
@@ -694,10 +686,7 @@ class SearchEngine:
         )
         considered: list[SuggestHit] = []
         for rank, hit in enumerate(results, 1):
-            matched_terms: dict[str, set[str]] = {}
-            for name, value in hit.matched_terms():
-                word = value.decode("utf-8") if isinstance(value, bytes) else value
-                matched_terms.setdefault(word, set()).add(name)
+            matched_terms = found_terms.get(hit.docnum, {})
             covered = strong = 0.0
             reasons: dict[str, list[str]] = {}
             matched_labels = []
@@ -777,11 +766,13 @@ def open_engine(
     when there is none). `on_update(report)` hears about any build or update."""
     store = IndexStore(config)
     for attempt in (1, 2):
-        state, _ = store.status() if attempt == 1 else ("corrupt", "")
-        if state != "fresh" and (update or state in ("missing", "corrupt", "outdated")):
-            report: UpdateReport = store.update(progress=progress, rebuild=attempt == 2)
-            if on_update is not None:
-                on_update(report)
+        report: UpdateReport | None = (
+            store.refresh(update=update, progress=progress)
+            if attempt == 1
+            else store.update(progress=progress, rebuild=True)
+        )
+        if report is not None and on_update is not None:
+            on_update(report)
         try:
             indexes, manifest = store.open()
         except IndexCorrupt:
@@ -790,6 +781,57 @@ def open_engine(
             continue
         return SearchEngine(config, indexes, manifest.locales)
     raise AssertionError("unreachable")
+
+
+def _matched_terms(
+    searcher: Searcher, q: wq.Query, docnums: Sequence[int]
+) -> dict[int, dict[str, set[str]]]:
+    """For each of `docnums`: the terms of `q` it matches (prefixes expanded; a phrase's
+    words only where the phrase is), with the fields that hold them. One skip through
+    each term's postings, segment by segment."""
+    out: dict[int, dict[str, set[str]]] = {d: {} for d in docnums}
+    if not out:
+        return out
+    # (not `Query.existing_terms`: whoosh-ng's filters every leaf after the first by
+    # the first leaf's field)
+    leaves = list(dict.fromkeys(q.leaves()))
+    for sub, offset in searcher.leaf_searchers():
+        local = sorted(d - offset for d in out if 0 <= d - offset < sub.doc_count_all())
+        if not local:
+            continue
+        reader = sub.reader()
+        for leaf in leaves:
+            if isinstance(leaf, wq.Phrase):
+                words = [(leaf.fieldname, w) for w in leaf.words]
+                matchers = [leaf.matcher(sub)]
+            else:
+                words = []
+                matchers = []
+                for name, text in leaf.expanded_terms(reader, phrases=False):
+                    if (name, text) in reader:
+                        words.append((name, text))
+                        matchers.append(reader.postings(name, text))
+            for i, matcher in enumerate(matchers):
+                found = words if isinstance(leaf, wq.Phrase) else [words[i]]
+                for docnum in _skip_through(matcher, local):
+                    held = out[docnum + offset]
+                    for name, text in found:
+                        word = text.decode("utf-8") if isinstance(text, bytes) else text
+                        held.setdefault(word, set()).add(name)
+    return out
+
+
+def _skip_through(matcher: Any, docnums: list[int]) -> Iterator[int]:
+    """Those of the sorted `docnums` that `matcher` matches."""
+    for docnum in docnums:
+        if not matcher.is_active():
+            return
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                return
+        if matcher.id() == docnum:
+            yield docnum
 
 
 def synonym_groups(synonyms: Mapping[str, Sequence[str]]) -> list[list[str]]:

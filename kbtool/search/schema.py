@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +30,11 @@ __all__ = [
     "plain_text",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+# The start of each article's plain text, stored (zlib) for snippets: a search
+# must not re-read and re-strip every hit's file.
+SNIPPET_SCAN = 40_000
 
 # Searchable text fields, in the order snippets prefer them.
 TEXT_FIELDS = ("title", "labels", "section_title", "headings", "description", "body")
@@ -44,6 +50,25 @@ class Positions(formats.Positions):  # type: ignore[misc]
     pickle format, but a varint position delta of 46 ends in that byte too, so
     phrase queries crash on such postings. kbtool never wrote the old format.
     """
+
+    def word_values(
+        self, value: str, analyzer: Any, **kwargs: Any
+    ) -> Iterator[tuple[str, int, float, bytes]]:
+        """(term, frequency, weight, encoded positions) of each term of `value`.
+
+        The same postings as Whoosh's own method, from `KbAnalyzer.positions()`
+        rather than a Token object per word: indexing spends most of its time here.
+        """
+        positions = getattr(analyzer, "positions", None)
+        if positions is None:
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for term, poslist in positions(value).items():
+            yield term, len(poslist), len(poslist) * boost, _encode(poslist)
+
+    def encode(self, poslist: list[int]) -> bytes:
+        return _encode(poslist)
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
         count = int.from_bytes(valuestring[:4], "big")
@@ -61,6 +86,30 @@ class Positions(formats.Positions):  # type: ignore[misc]
             position += delta
             positions.append(position)
         return positions
+
+
+_SINGLE = {p: b"\0\0\0\1" + bytes((p,)) for p in range(128)} | {
+    p: b"\0\0\0\1" + bytes(((p & 0x7F) | 0x80, p >> 7)) for p in range(128, 16384)
+}
+
+
+def _encode(poslist: list[int]) -> bytes:
+    """Whoosh's positions encoding (a 4-byte count, then varint deltas), byte for byte."""
+    if len(poslist) == 1:
+        found = _SINGLE.get(poslist[0])
+        if found is not None:
+            return found
+    deltas = [b - a for a, b in zip([0, *poslist], poslist, strict=False)]
+    head = len(deltas).to_bytes(4, "big")
+    if max(deltas) < 128:
+        return head + bytes(deltas)
+    buf = bytearray(head)
+    for d in deltas:
+        while d & ~0x7F:
+            buf.append((d & 0x7F) | 0x80)
+            d >>= 7
+        buf.append(d)
+    return bytes(buf)
 
 
 def _text(analyzer: object, *, stored: bool = False) -> fields.TEXT:
@@ -94,7 +143,8 @@ def make_schema(language: Language) -> fields.Schema:
         owner=keyword(),
         product_area=keyword(),
         last_reviewed=fields.ID(stored=True),
-        hash=fields.ID(stored=True),
+        hash=fields.STORED(),
+        text=fields.STORED(),
         spell=fields.TEXT(analyzer=SpellAnalyzer(language), phrase=False),
     )
 
@@ -145,6 +195,7 @@ def article_doc(article: Article, section_title: str) -> ArticleDoc:
         "product_area": article.product_area or "",
         "last_reviewed": article.last_reviewed.isoformat() if article.last_reviewed else "",
         "hash": digest,
+        "text": zlib.compress(" ".join(body[:SNIPPET_SCAN].split()).encode("utf-8"), 1),
         # the words of the prominent fields, as written, for "did you mean"
         "spell": "\n".join(
             (article.title, article.description or "", " ".join(article.labels), *headings)
@@ -152,6 +203,17 @@ def article_doc(article: Article, section_title: str) -> ArticleDoc:
     }
     # whoosh rejects empty strings in KEYWORD/ID fields only by indexing nothing: drop them
     return ArticleDoc({k: v for k, v in doc.items() if v != ""}, digest)
+
+
+def stored_text(stored: dict[str, Any]) -> str:
+    """The article's plain text as stored for snippets ("" when missing or damaged)."""
+    raw = stored.get("text")
+    if not isinstance(raw, bytes):
+        return ""
+    try:
+        return zlib.decompress(raw).decode("utf-8", "replace")
+    except zlib.error:
+        return ""
 
 
 def split_list(stored: str) -> tuple[str, ...]:

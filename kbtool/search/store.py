@@ -247,20 +247,35 @@ class IndexStore:
     def status(self) -> tuple[str, str]:
         """(state, detail): `missing`, `corrupt`, `outdated` (schema or settings changed),
         `stale` (articles changed), or `fresh`. Reads no article."""
+        state, detail, _ = self._status()
+        return state, detail
+
+    def refresh(
+        self, *, update: bool = True, progress: Progress | None = None
+    ) -> UpdateReport | None:
+        """Update the index if it is not fresh (with `update=False`: only if it is missing
+        or unusable) and say what was done; None when nothing was. What a search runs
+        first: the articles folder is walked once for both the check and the update."""
+        state, _, scan = self._status()
+        if state == "fresh" or not (update or state in ("missing", "corrupt", "outdated")):
+            return None
+        return self._update(rebuild=False, say=progress, timeout=LOCK_TIMEOUT, scan=scan)
+
+    def _status(self) -> tuple[str, str, _Scan | None]:
         try:
             _, manifest = self.current()
         except FileNotFoundError:
-            return "missing", "no index yet"
+            return "missing", "no index yet", None
         except IndexCorrupt as exc:
-            return "corrupt", str(exc)
+            return "corrupt", str(exc), None
         scan = self._scan()
         expected = fingerprint(self.config, analyzers_for(self.config, scan.locales))
         if manifest.fingerprint != expected:
-            return "outdated", "the analysis or the configuration changed"
+            return "outdated", "the analysis or the configuration changed", scan
         changed, removed, sections = _differences(scan, manifest)
         if changed or removed or sections:
-            return "stale", f"{len(changed)} changed, {len(removed)} removed"
-        return "fresh", ""
+            return "stale", f"{len(changed)} changed, {len(removed)} removed", scan
+        return "fresh", "", scan
 
     # ------------------------------------------------------------------ writing
 
@@ -272,7 +287,12 @@ class IndexStore:
         timeout: float = LOCK_TIMEOUT,
     ) -> UpdateReport:
         """Bring the index up to date with the articles (or rebuild it), under the lock."""
-        say = progress or (lambda message: None)
+        return self._update(rebuild=rebuild, say=progress, timeout=timeout, scan=None)
+
+    def _update(
+        self, *, rebuild: bool, say: Progress | None, timeout: float, scan: _Scan | None
+    ) -> UpdateReport:
+        say = say or (lambda message: None)
         start = time.perf_counter()
         with self._lock(say, timeout):
             reason = "rebuild requested" if rebuild else ""
@@ -290,7 +310,9 @@ class IndexStore:
                     )
                 except IndexCorrupt as exc:
                     reason = f"the index was unusable ({exc}); rebuilt"
-            scan = self._scan()
+            # a scan taken just before (by `refresh`): a file changed since then keeps
+            # a recorded mtime that differs from its own, so the next update finds it
+            scan = scan or self._scan()
             analyzers = analyzers_for(self.config, scan.locales)
             stamp = fingerprint(self.config, analyzers)
             if manifest is not None and manifest.fingerprint != stamp:
