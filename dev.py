@@ -52,7 +52,7 @@ def setup() -> None:
 
 
 def demo() -> int:
-    """kbtool's main job on the sample help center: check the configuration, lint, review."""
+    """kbtool's main job on the sample help center: configuration, lint, review, the site."""
     kbtool = BIN / "kbtool"
     banner("Configuration")
     run(kbtool, "config", "--output", VENV / "effective-config.toml")
@@ -72,11 +72,19 @@ def demo() -> int:
         "status",
         check=False,
     )
+    banner("Site: the static help center")
+    site = run(kbtool, "build", check=False)
+    if site == 0:
+        print(
+            f"\nThe help site is in {ROOT / 'site'}/ (open index.html, or upload the folder to"
+            " any static host).\nPreview it with live reload: `.venv/bin/kbtool serve`, then"
+            " open http://127.0.0.1:8000/"
+        )
     print(
         "\nNext: `.venv/bin/kbtool articles` lists every article; "
         "`.venv/bin/kbtool review plan` shows the reviews due next quarter."
     )
-    return lint or review
+    return lint or review or site
 
 
 def banner(title: str) -> None:
