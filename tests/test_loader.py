@@ -548,3 +548,15 @@ def test_the_cache_gives_the_corpus_the_parser_gives_and_parses_only_changes(
     assert sorted(parsed) == ["en/a.md", "en/bad.md"]
     assert by_path(third)["en/a.md"].labels == ("x", "z")
     assert (root / ".kbtool/.gitignore").read_text("utf-8").endswith("*\n")
+
+
+def test_an_article_pickles_to_an_equal_article_without_computed_values(tmp_path: Path) -> None:
+    import pickle
+
+    root = tmp_path / "kb"
+    write(root / "articles/en/a.md", "---\ntitle: Alpha\nlabels: [x, y]\n---\nBody\n")
+    article = load(root).articles[0]
+    assert article.body_hash  # computed and kept on the object
+    copy = pickle.loads(pickle.dumps(article))
+    assert copy == article and copy.path == article.path and copy.meta == article.meta
+    assert "body_hash" not in copy.__dict__ and copy.body_hash == article.body_hash
