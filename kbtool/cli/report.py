@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,6 +15,7 @@ import typer
 from kbtool.cli import options as opt
 from kbtool.cli.app import State, app, emit, get_state
 from kbtool.errors import UsageError
+from kbtool.jsonio import dumps
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -216,7 +216,7 @@ def report_command(
         state.warn(report.trend.note)
     if fmt is ReportFormat.json:
         payload = {**report_payload(report), "schema_version": SCHEMA_VERSION}
-        text = json.dumps(payload, ensure_ascii=False, indent=2)
+        text = dumps(payload)
     elif fmt is ReportFormat.html:
         text = report_html(report)
     else:
@@ -296,7 +296,7 @@ def gaps_command(
     shown = None if limit == 0 else limit
     if fmt is GapsFormat.json:
         payload = {**gaps_payload(report), "schema_version": SCHEMA_VERSION}
-        emit(state, json.dumps(payload, ensure_ascii=False, indent=2), output)
+        emit(state, dumps(payload), output)
     elif fmt is GapsFormat.markdown:
         from kbtool.report.render import gaps_markdown
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -70,10 +69,10 @@ def _counts(report: UpdateReport) -> str:
 
 
 def _document(kind: str, **data: Any) -> str:
-    return json.dumps(
-        {"schema": f"kbtool.{kind}/{SCHEMA_VERSION}", "schema_version": SCHEMA_VERSION, **data},
-        ensure_ascii=False,
-        indent=2,
+    from kbtool.jsonio import dumps
+
+    return dumps(
+        {"schema": f"kbtool.{kind}/{SCHEMA_VERSION}", "schema_version": SCHEMA_VERSION, **data}
     )
 
 

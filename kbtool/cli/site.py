@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -12,6 +11,7 @@ import typer
 
 from kbtool.cli import options as opt
 from kbtool.cli.app import ConfigInvalid, State, app, emit, get_state
+from kbtool.jsonio import dumps
 
 if TYPE_CHECKING:
     from kbtool.config import Config
@@ -122,7 +122,7 @@ def build(
     for warning in result.warnings:
         state.warn(warning)
     if output_format == BuildFormat.json:
-        emit(state, json.dumps(result.to_dict(), indent=2), report)
+        emit(state, dumps(result.to_dict()), report)
         return
     if report is not None:
         emit(state, _summary(result), report)

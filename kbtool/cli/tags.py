@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +13,7 @@ import typer
 from kbtool.cli import options as opt
 from kbtool.cli.app import EXIT_CHECK_FAILED, State, app, emit, get_state
 from kbtool.errors import UsageError
+from kbtool.jsonio import dumps
 
 if TYPE_CHECKING:
     from kbtool.config import Config
@@ -347,7 +347,7 @@ def auto_command(
         apply_changes(changes_for_plans(changed, config))
     if fmt is AutoFormat.json:
         payload = out.auto_json(plans, root=root, config=config, written=write, explain=explain)
-        emit(state, json.dumps(payload, indent=2, ensure_ascii=False), output)
+        emit(state, dumps(payload), output)
     else:
         shown = [p for p in plans if p.changed or (explain and p.hits)]
         lines: list[str] = []
@@ -433,7 +433,7 @@ def suggest_command(
     root = corpus.config.root
     if fmt is SuggestFormat.json:
         payload = out.suggest_json(suggestions, root=root, min_confidence=min_confidence)
-        emit(state, json.dumps(payload, indent=2, ensure_ascii=False), output)
+        emit(state, dumps(payload), output)
     else:
         lines: list[str] = []
         for suggestion in suggestions:
@@ -538,7 +538,7 @@ def matrix_command(
     text: str | None = None
     if fmt is MatrixFormat.json:
         payload = out.matrix_json(coverage, root=root, config=config, minimum=minimum)
-        text = json.dumps(payload, indent=2, ensure_ascii=False)
+        text = dumps(payload)
     elif fmt is MatrixFormat.csv:
         text = out.matrix_csv(coverage)
     elif fmt is MatrixFormat.markdown:

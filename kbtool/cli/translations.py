@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,6 +11,7 @@ import typer
 from kbtool.cli import options as opt
 from kbtool.cli.app import EXIT_CHECK_FAILED, app, get_state
 from kbtool.errors import UsageError
+from kbtool.jsonio import dumps
 
 if TYPE_CHECKING:
     from kbtool.translations import TranslationFilter, TranslationItem
@@ -173,7 +173,7 @@ def translations_command(
             "include_archived": include_archived,
         }
         payload = out.report_json(report, coverage, rows, root=root, filters=filters)
-        text = json.dumps(payload, indent=2, ensure_ascii=False)
+        text = dumps(payload)
     elif fmt is TranslationsFormat.csv:
         text = out.report_csv(rows, root)
     elif fmt is TranslationsFormat.markdown:
