@@ -292,7 +292,7 @@ def test_cli_with_root_and_config() -> None:
     )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert payload["root"] == str(COMMERCE)
+    assert payload["root"] == str(COMMERCE.resolve())
     assert payload["summary"] == {
         "articles": 648, "by_locale": {"de-de": 228, "en": 210, "ja-jp": 210}, "problems": 0,
     }  # fmt: skip
