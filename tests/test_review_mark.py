@@ -107,9 +107,9 @@ def test_a_batch_needs_yes_when_nobody_can_be_asked(states: Path) -> None:
 def test_a_folder_is_a_batch_and_asks_on_a_terminal(
     states: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kbtool.cli import review as review_cli
+    from kbtool.cli import edits
 
-    monkeypatch.setattr(review_cli, "_interactive", lambda: True)
+    monkeypatch.setattr(edits, "interactive", lambda: True)
     folder = states / "articles" / "en" / "billing"
     before = (folder / "invoices.md").read_bytes()
     result = run("-C", str(states), "review", "mark", str(folder), "--no-by", input="n\n")

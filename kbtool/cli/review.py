@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -370,6 +369,7 @@ def mark_command(
       kbtool review mark --status overdue --owner billing-team --dry-run
       kbtool review mark articles/en/billing --date 2026-11-20 --yes
     """
+    from kbtool.cli.edits import confirm_batch, print_diffs
     from kbtool.cli.review_output import rel_path
     from kbtool.corpus.git import user_name
     from kbtool.corpus.select import resolve_targets
@@ -417,7 +417,7 @@ def mark_command(
         if not change.changed:
             state.info(f"{rel_path(change.path, root)}: already marked")
     if dry_run:
-        _print_diffs(todo, root)
+        print_diffs(todo, root)
         state.info(
             f"Dry run: would mark {len(todo)} article(s) reviewed on "
             f"{day.isoformat()}" + (f" by {reviewer}" if reviewer else "") + "; nothing written."
@@ -426,16 +426,11 @@ def mark_command(
     if not todo:
         return
     if batch and not yes:
-        if not _interactive():
-            raise UsageError(
-                f"{len(todo)} article(s) selected; pass --yes to mark them without confirmation"
-            )
-        for change in todo:
-            typer.echo(f"  {rel_path(change.path, root)}", err=True)
-        typer.confirm(
+        confirm_batch(
+            f"{len(todo)} article(s)",
+            "mark them",
+            [f"  {rel_path(change.path, root)}" for change in todo],
             f"Mark these {len(todo)} article(s) reviewed on {day.isoformat()}?",
-            abort=True,
-            err=True,
         )
     message = mark_commit_message(todo, root=root, date=day, by=reviewer) if commit else None
     sha = apply_marks(todo, commit_message=message)
@@ -448,25 +443,6 @@ def mark_command(
         typer.echo(f"  {rel_path(change.path, root)}")
     if sha:
         typer.echo(f"Committed {sha[:12]}: {message.splitlines()[0] if message else ''}")
-
-
-def _interactive() -> bool:
-    """Can we ask the person at the terminal?"""
-    return sys.stdin.isatty()
-
-
-def _print_diffs(changes: list[Any], root: Path) -> None:
-    import difflib
-
-    from kbtool.cli.review_output import rel_path
-
-    for change in changes:
-        name = rel_path(change.path, root)
-        old = change.old.decode("utf-8", "replace").splitlines(keepends=True)
-        new = change.new.decode("utf-8", "replace").splitlines(keepends=True)
-        diff = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}", n=1)
-        sys.stdout.write("".join(line if line.endswith("\n") else line + "\n" for line in diff))
-    sys.stdout.flush()
 
 
 # --------------------------------------------------------------------------- review plan

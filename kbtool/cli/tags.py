@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,13 +11,14 @@ import typer
 
 from kbtool.cli import options as opt
 from kbtool.cli.app import EXIT_CHECK_FAILED, State, app, emit, get_state
+from kbtool.cli.edits import confirm_batch, print_diffs
+from kbtool.corpus.discover import relative_path
 from kbtool.errors import UsageError
 from kbtool.jsonio import dumps
 
 if TYPE_CHECKING:
     from kbtool.config import Config
     from kbtool.corpus import Article, Corpus
-    from kbtool.tags import TagChange
 
 tags_app = typer.Typer(
     name="tags",
@@ -146,24 +146,6 @@ def _choose(
     return chosen, batch
 
 
-def _interactive() -> bool:
-    return sys.stdin.isatty()
-
-
-def _print_diffs(changes: list[TagChange], root: Path) -> None:
-    import difflib
-
-    from kbtool.cli.tags_output import rel_path
-
-    for change in changes:
-        name = rel_path(change.path, root)
-        old = change.old.decode("utf-8", "replace").splitlines(keepends=True)
-        new = change.new.decode("utf-8", "replace").splitlines(keepends=True)
-        diff = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}", n=1)
-        sys.stdout.write("".join(line if line.endswith("\n") else line + "\n" for line in diff))
-    sys.stdout.flush()
-
-
 def _set_or_unset(
     ctx: typer.Context,
     targets: list[str] | None,
@@ -199,7 +181,7 @@ def _set_or_unset(
     todo = [c for c in changes if c.changed]
     root = config.root
     if dry_run:
-        _print_diffs(todo, root)
+        print_diffs(todo, root)
         state.info(
             f"Dry run: would change {len(todo)} of {len(chosen)} article(s); nothing written."
         )
@@ -208,13 +190,12 @@ def _set_or_unset(
         state.info(f"Nothing to change: the {len(chosen)} article(s) already have it.")
         return
     if batch and not yes:
-        if not _interactive():
-            raise UsageError(
-                f"{len(todo)} article(s) selected; pass --yes to {verb} without confirmation"
-            )
-        for change in todo:
-            typer.echo(change_line(change, root), err=True)
-        typer.confirm(f"Change these {len(todo)} article(s)?", abort=True, err=True)
+        confirm_batch(
+            f"{len(todo)} article(s)",
+            verb,
+            [change_line(change, root) for change in todo],
+            f"Change these {len(todo)} article(s)?",
+        )
     written = apply_changes(todo)
     typer.echo(f"Tagged {len(written)} article(s):")
     for change in written:
@@ -367,7 +348,7 @@ def auto_command(
         for plan in changed[:CHECK_LIST_MAX]:
             parts = [f"+{v}" for f in ("stages", "channels") for v in plan.added(f)]
             parts += [f"-{v}" for f in ("stages", "channels") for v in plan.removed(f)]
-            lines.append(f"  {out.rel_path(plan.article.path, root)}: {', '.join(parts)}")
+            lines.append(f"  {relative_path(plan.article.path, root)}: {', '.join(parts)}")
         if len(changed) > CHECK_LIST_MAX:
             lines.append(f"  ... and {len(changed) - CHECK_LIST_MAX} more")
         lines.append("Run `kbtool tags auto --write` to add them.")

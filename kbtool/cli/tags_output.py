@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kbtool.corpus.discover import relative_path as rel_path
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -22,13 +24,6 @@ MATRIX_SCHEMA = "kbtool.tags-matrix/1"
 AUTO_SCHEMA = "kbtool.tags-auto/1"
 SUGGEST_SCHEMA = "kbtool.tags-suggest/1"
 FIELD_NOUN = {"stages": "stage", "channels": "channel"}
-
-
-def rel_path(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _values(values: Sequence[str]) -> str:

@@ -274,7 +274,7 @@ def mark_command(
       kbtool translations mark --locale sv --status stale --dry-run
       kbtool translations mark articles/de-de --record commit --yes
     """
-    from kbtool.cli.review import _interactive, _print_diffs
+    from kbtool.cli.edits import confirm_batch, print_diffs
     from kbtool.cli.review_output import rel_path
     from kbtool.corpus.select import resolve_targets
     from kbtool.review import apply_marks
@@ -327,19 +327,18 @@ def mark_command(
                 f"{rel_path(mark.path, root)}: already up to date ({mark.key} {mark.value[:12]})"
             )
     if dry_run:
-        _print_diffs([m.change for m in todo], root)
+        print_diffs([m.change for m in todo], root)
         state.info(f"Dry run: would mark {len(todo)} translation(s) up to date; nothing written.")
         return
     if not todo:
         return
     if batch and not yes:
-        if not _interactive():
-            raise UsageError(
-                f"{len(todo)} translation(s) selected; pass --yes to mark them without confirmation"
-            )
-        for mark in todo:
-            typer.echo(f"  {rel_path(mark.path, root)}", err=True)
-        typer.confirm(f"Mark these {len(todo)} translation(s) up to date?", abort=True, err=True)
+        confirm_batch(
+            f"{len(todo)} translation(s)",
+            "mark them",
+            [f"  {rel_path(mark.path, root)}" for mark in todo],
+            f"Mark these {len(todo)} translation(s) up to date?",
+        )
     message = mark_commit_message(todo, root=root) if commit else None
     sha = apply_marks([m.change for m in todo], commit_message=message)
     typer.echo(f"Marked {len(todo)} translation(s) up to date:")
