@@ -100,7 +100,8 @@ _SAMPLES = {
     "sv": "Lösenordet återställs från inloggningssidan; återställning av lösenord",
     "de": "Das Passwort zurücksetzen über die Anmeldeseite, Kennwortänderung",
     "zh-cn": "忘记密码怎么办？在登录页面选择忘记密码重置 API 密钥",
-    "ja": "パスワードをリセットするにはログインページで選択 reset",
+    "ja": "パスワードをリセットするにはログインページで選択 reset API键 ログインpage2 a字b",
+    "ko": "비밀번호를 재설정하려면 로그인 페이지에서 선택 reset 키",
 }
 
 
@@ -115,6 +116,16 @@ def test_fast_postings_equal_whoosh_postings(locale: str) -> None:
     text = (_SAMPLES[locale] + "\n") * 3 + " ".join(["filler"] * 300) + " password"
     expected = sorted(formats.Positions().word_values(text, analyzer))
     assert sorted(Positions().word_values(text, analyzer)) == expected
+
+
+@pytest.mark.parametrize("locale", ["ja", "ko"])
+def test_fast_bigram_words_equal_token_words(locale: str) -> None:
+    from kbtool.search.analysis import spell_words, tokens
+
+    language = language_for(locale)
+    text = _SAMPLES[locale] + " Reset 字"
+    expected = {t.word for t in tokens(text, language, stops=frozenset()) if not t.part}
+    assert spell_words(text, language) == expected
 
 
 def test_positions_encoding_is_whoosh_encoding() -> None:

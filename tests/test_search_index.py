@@ -160,7 +160,7 @@ def test_interrupted_build_keeps_the_old_index(
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store_module, "_write", crash)
+    monkeypatch.setattr(store_module, "_write_share", crash)
     with pytest.raises(KeyboardInterrupt):
         store.update(rebuild=True)
     assert (kb / ".kbtool/index/current.json").read_bytes() == pointer
@@ -251,7 +251,7 @@ def test_refresh_walks_the_articles_once(tmp_path: Path) -> None:
     store.update()
     scans = []
     real = store._scan
-    store._scan = lambda: scans.append(1) or real()  # type: ignore[method-assign]
+    store._scan = lambda *a: scans.append(1) or real(*a)  # type: ignore[method-assign]
     assert store.refresh() is None and scans == [1]  # fresh: nothing to do
     page = kb / "articles/en/billing/download-invoices.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nRefunds too.\n", encoding="utf-8")
@@ -260,3 +260,109 @@ def test_refresh_walks_the_articles_once(tmp_path: Path) -> None:
     assert report is not None and report.updated == 1
     assert scans == [1, 1, 1]  # one walk for the check and the update
     assert store.status() == ("fresh", "")
+
+
+def _vocabulary(kb: Path, locale: str) -> dict[str, int]:
+    from kbtool.search.vocabulary import read_vocabulary
+
+    generation = json.loads((kb / ".kbtool/index/current.json").read_text())["generation"]
+    return read_vocabulary(kb / ".kbtool/index" / generation / locale)
+
+
+def test_did_you_mean_words_follow_updates(tmp_path: Path) -> None:
+    kb = _kb(tmp_path)
+    store = _store(kb)
+    store.update()
+    words = _vocabulary(kb, "en")
+    assert words["password"] == 1 and words["invoices"] == 1 and "draft" not in words
+    # an edited title: its old words leave, the new ones come
+    path = kb / "articles/en/billing/download-invoices.md"
+    path.write_text(path.read_text().replace("Download invoices", "Fetch receipts"))
+    store.update()
+    words = _vocabulary(kb, "en")
+    assert "invoices" not in words and "download" not in words
+    assert words["receipts"] == words["fetch"] == 1
+    config, _ = load_config(kb)
+    with open_engine(config) as engine:
+        assert engine.search("reciepts", locale="en").corrected == "receipts"
+    # a deleted article takes its words along; a rebuild counts the same
+    (kb / "articles/en/account/reset-password.md").unlink()
+    store.update()
+    words = _vocabulary(kb, "en")
+    assert "password" not in words
+    assert store.update(rebuild=True).action == "built"
+    assert _vocabulary(kb, "en") == words
+
+
+def test_long_article_snippet_shows_a_late_match(tmp_path: Path) -> None:
+    filler = "Lorem ipsum dolor sit amet consectetur. " * 400  # 16,000 characters
+    kb = write_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/s/long.md": article(
+                filler + "Rotate the signing certificate every year.\n", title="Long"
+            )
+        },
+    )
+    config, _ = load_config(kb)
+    with open_engine(config) as engine:
+        hit = engine.search("certificate rotate", locale="en").hits[0]
+        marked = {hit.snippet.text[s:e].lower() for s, e in hit.snippet.highlights}
+        assert marked == {"rotate", "certificate"}
+
+
+def test_unchanged_folders_are_not_walked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    kb = _kb(tmp_path)
+    # folders last changed long ago (a scan does not trust a folder changed just before it)
+    for folder in [kb / "articles", *(p for p in (kb / "articles").rglob("*") if p.is_dir())]:
+        os.utime(folder, ns=(1_000_000_000, 1_000_000_000))
+    store = _store(kb)
+    store.update()
+    walks = []
+    real = store_module.discover
+    monkeypatch.setattr(store_module, "discover", lambda *a, **k: walks.append(1) or real(*a, **k))
+    page = kb / "articles/en/billing/download-invoices.md"
+    page.write_text(page.read_text().replace("invoice", "receipt"), encoding="utf-8")
+    assert store.status()[0] == "stale" and walks == []
+    assert store.update().updated == 1 and walks == []
+    assert _ids(kb, "receipt") == ["download-invoices"]
+    # a new file changes its folder: that folder's listing is read again
+    write_kb(kb, {"articles/en/billing/refunds.md": article("Refund a receipt.\n", title="R")})
+    assert store.status()[0] == "stale" and walks == [1]
+    assert store.update().added == 1
+    assert sorted(_ids(kb, "receipt")) == ["download-invoices", "refunds"]
+
+
+def test_build_shares_cover_every_article_once_and_balance_the_text() -> None:
+    from types import SimpleNamespace
+
+    from kbtool.search.analysis import language_for
+
+    def articles(count: int, size: int) -> list[tuple[object, str]]:
+        return [(SimpleNamespace(body="x" * size, n=i), "t") for i in range(count)]
+
+    docs = {"en": articles(900, 3000), "de": articles(90, 3000), "ja": articles(80, 2000)}
+    analyzers = {locale: language_for(locale) for locale in docs}
+    for processes in (1, 2, 3):
+        shares = store_module._shares(docs, processes, analyzers)
+        assert len(shares) == processes
+        for locale, items in docs.items():
+            given = [
+                id(a) for share in shares for loc, part in share if loc == locale for a in part
+            ]
+            assert sorted(given) == sorted(id(a) for a in items)  # each article once
+        # the small locales stay whole: one segment each
+        assert sum(loc == "ja" for share in shares for loc, _ in share) == 1
+        loads = [
+            sum(
+                len(a.body) * (3 if loc == "ja" else 1) + 1000
+                for loc, part in share
+                for a, _ in part
+            )
+            for share in shares
+        ]
+        assert max(loads) - min(loads) <= 3000 * 2 + 1000

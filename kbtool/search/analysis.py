@@ -29,9 +29,10 @@ index is rebuilt when it changes.
 from __future__ import annotations
 
 import contextlib
+import operator
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -43,7 +44,6 @@ __all__ = [
     "QUERY_STOP_WORDS",
     "KbAnalyzer",
     "Language",
-    "SpellAnalyzer",
     "compound_splits",
     "language_for",
     "query_stop_words",
@@ -385,15 +385,51 @@ def _word_tokens(text: str, language: Language, stops: frozenset[str]) -> Iterat
 
 def term_spans(text: str, language: Language, wanted: set[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) of each word of `text` whose term is in `wanted`, in order:
-    the same terms as `tokens()`, found without an object per word (for snippets)."""
-    if language.segmentation != "words" or _CJK.search(text):
-        return [(t.start, t.end, t.term) for t in tokens(text, language) if t.term in wanted]
-    cache = _normalizer(language, stop_words(language)).cache
-    return [
-        (match.start(), match.end(), term)
-        for match in _WORD.finditer(text.lower())
-        if (term := cache[match.group()]) in wanted
-    ]
+    the same terms as `tokens()`, found without looking at every word in Python (for
+    snippets: the text of a long article is tens of thousands of characters)."""
+    if not wanted:
+        return []
+    lowered = text.lower()
+    if language.segmentation == "words" and not _CJK.search(text):
+        cache = _normalizer(language, stop_words(language)).cache
+        words = frozenset(w for w in set(_WORD.findall(lowered)) if cache[w] in wanted)
+        if not words:
+            return []
+        return sorted((s, e, cache[w] or "") for s, e, w in _occurrences(lowered, words))
+    if language.segmentation == "bigrams":
+        # a pair of CJK characters is a term wherever it occurs; Latin words as words
+        spans: list[tuple[int, int, str]] = []
+        latin = _normalizer(_language("en"), frozenset()).cache
+        words = frozenset(
+            w for w in set(_WORD.findall(lowered)) if not _CJK.search(w) and latin[w] in wanted
+        )
+        spans.extend((s, e, latin[w] or "") for s, e, w in _occurrences(lowered, words))
+        for term in wanted:
+            if len(term) == 2 and _CJK.search(term):
+                start = lowered.find(term)
+                while start >= 0:
+                    spans.append((start, start + 2, term))
+                    start = lowered.find(term, start + 1)
+        return sorted(spans)
+    return [(t.start, t.end, t.term) for t in tokens(text, language) if t.term in wanted]
+
+
+def _occurrences(lowered: str, words: Iterable[str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, word) of each occurrence of `words` in `lowered` as a whole word."""
+    end_of_text = len(lowered)
+    for word in words:
+        start = lowered.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if (start == 0 or not _is_word_char(lowered[start - 1])) and (
+                end == end_of_text or not _is_word_char(lowered[end])
+            ):
+                yield start, end, word
+            start = lowered.find(word, start + 1)
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or (char != "_" and _WORD.match(char) is not None)
 
 
 def compound_splits(word: str, language: Language) -> list[tuple[str, str]]:
@@ -446,6 +482,34 @@ def _bigram_tokens(text: str, language: Language, stops: frozenset[str]) -> Iter
             if latin is not None:
                 yield TextToken(latin, pos, start + last, start + len(word), latin)
                 pos += 1
+
+
+def _bigram_terms(lowered: str, stops: frozenset[str], *, words: bool = False) -> list[str]:
+    """The terms of `_bigram_tokens(text)` in order (`lowered` is the text lower-cased),
+    or with `words` their `word`s: the same analysis with strings only."""
+    latin = _normalizer(_language("en"), frozenset()).cache
+    out: list[str] = []
+    for word in _WORD.findall(lowered):
+        if not _CJK.search(word):
+            term = latin[word]
+            if term is not None:
+                out.append(word if words else term)
+            continue
+        last = 0
+        for run in _CJK_RUN.finditer(word):
+            if run.start() > last:
+                term = latin[word[last : run.start()]]
+                if term is not None:
+                    out.append(term)
+            chars = run.group()
+            grams = [chars] if len(chars) == 1 else list(map(operator.add, chars, chars[1:]))
+            out.extend([g for g in grams if g not in stops] if stops else grams)
+            last = run.end()
+        if last < len(word):
+            term = latin[word[last:]]
+            if term is not None:
+                out.append(term)
+    return out
 
 
 @cache
@@ -575,9 +639,18 @@ class KbAnalyzer(Analyzer):  # type: ignore[misc]
         language = self.language
         if language.segmentation == "words" and not _CJK.search(value):
             cache = _normalizer(language, stop_words(language)).cache
-            words = _WORD.findall(value.lower())
-            found = [t for t in map(cache.__getitem__, words) if t is not None]
+            # stop words map to None: filter(None, ...) drops them without a Python call
+            found = filter(None, map(cache.__getitem__, _WORD.findall(value.lower())))
             for pos, term in enumerate(found):
+                seen = out.get(term)
+                if seen is None:
+                    out[term] = [pos]
+                else:
+                    seen.append(pos)
+            return out
+        if language.segmentation == "bigrams":
+            # Japanese and Korean: the terms of `_bigram_tokens`, without a token object each
+            for pos, term in enumerate(_bigram_terms(value.lower(), stop_words(language))):
                 seen = out.get(term)
                 if seen is None:
                     out[term] = [pos]
@@ -593,27 +666,6 @@ class KbAnalyzer(Analyzer):  # type: ignore[misc]
         return out
 
 
-class SpellAnalyzer(Analyzer):  # type: ignore[misc]
-    """Words as written, lower-cased, for "did you mean" and locale detection."""
-
-    def __init__(self, language: Language):
-        self.language = language
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SpellAnalyzer) and other.language == self.language
-
-    def __hash__(self) -> int:
-        return hash(("spell", self.language))
-
-    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
-        token = Token(**{k: v for k, v in kwargs.items() if k in ("positions", "chars", "mode")})
-        for word in spell_words(value, self.language):
-            token.text = word
-            token.boost = 1.0
-            token.stopped = False
-            yield token
-
-
 def spell_words(text: str, language: Language) -> set[str]:
     """The distinct words of `text` as a reader writes them (for spelling suggestions)."""
     if language.segmentation == "words":
@@ -622,4 +674,6 @@ def spell_words(text: str, language: Language) -> set[str]:
             for w in _WORD.findall(text.lower())
             if 3 <= len(w) <= _MAX_LEN and not w.isdigit() and not _CJK.search(w)
         }
+    if language.segmentation == "bigrams":
+        return set(_bigram_terms(text.lower(), frozenset(), words=True))
     return {t.word for t in tokens(text, language, stops=frozenset()) if not t.part}

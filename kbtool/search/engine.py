@@ -32,7 +32,9 @@ from kbtool.search.analysis import (
 )
 from kbtool.search.query import parse_query
 from kbtool.search.schema import KEYWORD_FIELDS, TEXT_FIELDS, split_list, stored_text
+from kbtool.search.scoring import QueryScorer, Scores, top
 from kbtool.search.store import IndexCorrupt, IndexStore, UpdateReport
+from kbtool.search.vocabulary import read_vocabulary
 
 if TYPE_CHECKING:
     from whoosh.index import Index
@@ -63,6 +65,7 @@ DEFAULT_BOOSTS = {
 _STRONG_FIELDS = ("title", "labels", "headings", "description")
 _BODY_WEIGHT = 0.4  # a ticket body word counts this much next to a subject word
 _SNIPPET_CHARS = 180
+_SNIPPET_PIECE = 3000  # characters of an article's text analysed at a time for its snippet
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ class _LocaleIndex:
         self.language = language
         self.searcher: Searcher = index.searcher()
         self.docs = self.searcher.doc_count()
+        self.scorer = QueryScorer(self.searcher)
 
     def df(self, term: str, fields: Iterable[str] = TEXT_FIELDS) -> int:
         return max((self.searcher.doc_frequency(f, term) for f in fields), default=0)
@@ -190,12 +194,8 @@ class _LocaleIndex:
     @cached_property
     def vocabulary(self) -> dict[str, int]:
         """Words of the prominent fields as written, with their document frequency."""
-        reader = self.searcher.reader()
-        out: dict[str, int] = {}
-        for text, info in reader.iter_field("spell"):
-            word = text.decode("utf-8") if isinstance(text, bytes) else text
-            out[word] = info.doc_frequency()
-        return out
+        folder = getattr(self.index.storage, "folder", None)
+        return read_vocabulary(Path(folder)) if folder else {}
 
     @cached_property
     def words(self) -> list[str]:
@@ -509,36 +509,44 @@ class SearchEngine:
             fields = (clause.field,) if clause.field else None
             q = self._concept_query(concept, fields)
             (negated if clause.negated else required).append(q)
+        scorer = index.scorer
         flt = self._filter(filters, keyword)
-        searcher = index.searcher
+        allowed = set(_evaluate(scorer, flt)) if flt is not None else None
+        excluded = set().union(*(_evaluate(scorer, q) for q in negated))
+
+        def keep(scores: Scores) -> Scores:
+            return {
+                d: s
+                for d, s in scores.items()
+                if d not in excluded and (allowed is None or d in allowed)
+            }
+
         if not required:
-            base: wq.Query = wq.Every() if (keyword or filters) and not plain else wq.NullQuery
-            found = list(self._run(searcher, base, negated, flt, limit))
-            total = len(found)
+            everything = (keyword or filters) and not plain
+            matching = keep(dict.fromkeys(scorer.live(), 1.0)) if everything else {}
+            found = top(matching, limit)
+            total = len(matching)
             relaxed = False
         else:
             # articles with every word first; then, to fill the page, those with most of them
-            strict = self._run(searcher, wq.And(required), negated, flt, limit)
-            found = list(strict)
-            # a page that is not full holds every match: counting them again is a second
-            # pass over the postings, the slowest part of a search
-            strict_total = total = len(strict) if len(found) >= limit else len(found)
+            parts = [keep(_evaluate(scorer, q)) for q in required]
+            strict = scorer.intersection(parts)
+            found = top(strict, limit)
+            strict_total = total = len(strict)
             if len(found) < limit and len(required) > 1:
-                seen = {hit.docnum for hit in found}
-                loose = self._run(searcher, wq.Or(required, scale=0.9), negated, flt, limit * 2)
-                extra = [hit for hit in loose if hit.docnum not in seen][: limit - len(found)]
-                found.extend(extra)
-                # every strict match is a loose one too
-                scored = loose.scored_length()
-                total = len(loose) if scored >= limit * 2 else scored
+                seen = {docnum for docnum, _ in found}
+                loose = scorer.union(parts, scale=0.9)
+                extra = [item for item in top(loose, limit * 2) if item[0] not in seen]
+                found.extend(extra[: limit - len(found)])
+                total = len(loose)
             relaxed = bool(found) and strict_total == 0
         highlight = set().union(*(c.terms for c in concepts)) if concepts else set()
         for clause in clauses:
             if not clause.negated and clause.field not in KEYWORD_FIELDS:
                 highlight.update(terms(clause.text, index.language))
         hits = tuple(
-            self._hit(index, rank, hit, highlight if snippets else None)
-            for rank, hit in enumerate(found, 1)
+            self._hit(index, rank, docnum, score, highlight if snippets else None)
+            for rank, (docnum, score) in enumerate(found, 1)
         )
         corrected = _apply(query, corrections) if corrections else None
         return SearchResults(
@@ -562,31 +570,19 @@ class SearchEngine:
             return None
         return wq.And(parts) if len(parts) > 1 else parts[0]
 
-    def _run(
-        self,
-        searcher: Searcher,
-        q: wq.Query,
-        negated: list[wq.Query],
-        flt: wq.Query | None,
-        limit: int,
-        *,
-        terms: bool = False,
-    ) -> Any:
-        if negated:
-            q = wq.AndNot(q, wq.Or(negated))
-        try:
-            return searcher.search(q, limit=limit, filter=flt, terms=terms)
-        except Exception as exc:
-            raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from exc
-
     def _hit(
-        self, index: _LocaleIndex, rank: int, hit: Any, highlight: set[str] | None
+        self,
+        index: _LocaleIndex,
+        rank: int,
+        docnum: int,
+        score: float,
+        highlight: set[str] | None,
     ) -> SearchHit:
-        stored = hit.fields()
+        stored = index.searcher.stored_fields(docnum)
         description = stored.get("description", "")
         snippet = Snippet(description, ())
         if highlight is not None:
-            snippet = self._snippet(index, stored_text(stored), highlight) or _mark(
+            snippet = self._snippet(index, docnum, stored_text(stored), highlight) or _mark(
                 description, highlight, index.language
             )
         return SearchHit(
@@ -600,24 +596,41 @@ class SearchEngine:
             section_title=stored.get("section_title", ""),
             type=stored.get("type", ""),
             labels=split_list(stored.get("labels", "")),
-            score=round(float(hit.score), 4),
+            score=round(float(score), 4),
             snippet=snippet,
         )
 
-    def _snippet(self, index: _LocaleIndex, text: str, highlight: set[str]) -> Snippet | None:
+    def _snippet(
+        self, index: _LocaleIndex, docnum: int, text: str, highlight: set[str]
+    ) -> Snippet | None:
         """The best window of the article's text (as stored in the index) around the
-        query's words."""
+        query's words: the one with the most distinct words of the query.
+
+        The text is read a piece at a time, and only until a window has every query
+        term the article's body has (the index knows which): a long article is not
+        analysed to its end when its first screen already has the words.
+        """
         if not highlight or not text:
             return None
-        hits = term_spans(text, index.language, highlight)
+        present = {t for t in highlight if docnum in index.scorer.term_scores("body", t)}
+        if not present:
+            return None
+        hits: list[tuple[int, int, str]] = []
+        best = (0, 0)
+        start = 0
+        while start < len(text) and best[0] < len(present):
+            end = len(text) if start + _SNIPPET_PIECE >= len(text) else start + _SNIPPET_PIECE
+            if end < len(text):
+                space = text.rfind(" ", start, end)
+                end = space if space > start else end
+            hits.extend(
+                (s + start, e + start, t)
+                for s, e, t in term_spans(text[start:end], index.language, present)
+            )
+            best = _best_window(hits)
+            start = end
         if not hits:
             return None
-        # the window of _SNIPPET_CHARS with the most distinct matched terms
-        best = (0, 0)
-        for i, (start, _, _) in enumerate(hits):
-            seen = {t for s, e, t in hits[i:] if e - start <= _SNIPPET_CHARS}
-            if len(seen) > best[0]:
-                best = (len(seen), i)
         first = hits[best[1]][0]
         begin = max(0, first - 40)
         space = text.rfind(" ", 0, begin + 1)
@@ -626,6 +639,11 @@ class SearchEngine:
         end = min(len(text), begin + _SNIPPET_CHARS)
         space = text.find(" ", end)
         end = space if 0 < space < end + 20 else end
+        if end > start:  # the window reaches past what was read: mark its words there too
+            hits.extend(
+                (s + start, e + start, t)
+                for s, e, t in term_spans(text[start:end], index.language, present)
+            )
         window = text[begin:end]
         marks = tuple((s - begin, e - begin) for s, e, _ in hits if s >= begin and e <= end)
         prefix = "…" if begin else ""
@@ -673,10 +691,10 @@ class SearchEngine:
             return Suggestion(text, index.locale, detected, bar, (), 0.0, corrected)
         searcher = index.searcher
         q = wq.Or([self._concept_query(c) for c in known])
-        results = self._run(searcher, q, [], None, max(limit, 10))
+        results = top(_evaluate(index.scorer, q), max(limit, 10))
         # which query terms each ranked article has, and in which fields: looked up for
-        # these few articles only (Whoosh's `terms=True` tracks every term of every match)
-        found_terms = _matched_terms(searcher, q, [hit.docnum for hit in results])
+        # these few articles only
+        found_terms = _matched_terms(searcher, q, [docnum for docnum, _ in results])
         idf = {id(c): self._idf(index, c) for c in known}
         # a word no article has is as specific as a word can be: the ticket asks for
         # something the articles do not cover, and that lowers every article's coverage
@@ -685,8 +703,8 @@ class SearchEngine:
             c.weight * unseen for c in concepts if not c.known
         )
         considered: list[SuggestHit] = []
-        for rank, hit in enumerate(results, 1):
-            matched_terms = found_terms.get(hit.docnum, {})
+        for rank, (docnum, score) in enumerate(results, 1):
+            matched_terms = found_terms.get(docnum, {})
             covered = strong = 0.0
             reasons: dict[str, list[str]] = {}
             matched_labels = []
@@ -713,7 +731,7 @@ class SearchEngine:
             coverage = covered / total_weight if total_weight else 0.0
             centrality = strong / total_weight if total_weight else 0.0
             confidence = coverage * (0.45 + 0.55 * centrality)
-            stored = hit.fields()
+            stored = searcher.stored_fields(docnum)
             considered.append(
                 SuggestHit(
                     rank=rank,
@@ -721,7 +739,7 @@ class SearchEngine:
                     locale=stored.get("locale", index.locale),
                     path=stored["path"],
                     title=stored.get("title", ""),
-                    score=round(float(hit.score), 4),
+                    score=round(float(score), 4),
                     confidence=round(min(confidence, 1.0), 3),
                     reason=_reason(reasons),
                     matched=tuple(matched_labels),
@@ -781,6 +799,15 @@ def open_engine(
             continue
         return SearchEngine(config, indexes, manifest.locales)
     raise AssertionError("unreachable")
+
+
+def _evaluate(scorer: QueryScorer, q: wq.Query) -> Scores:
+    """`scorer.scores(q)`; an index that cannot be read is IndexCorrupt (rebuilt with a
+    message, never a traceback)."""
+    try:
+        return scorer.scores(q)
+    except Exception as exc:
+        raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _matched_terms(
@@ -896,6 +923,27 @@ def _reason(reasons: Mapping[str, list[str]]) -> str:
         if place in reasons
     ]
     return "matched " + "; ".join(parts) if parts else ""
+
+
+def _best_window(hits: Sequence[tuple[int, int, str]]) -> tuple[int, int]:
+    """(distinct terms, index of the first hit) of the window of `_SNIPPET_CHARS` with
+    the most distinct terms: a window sliding over the hits, counting each term in it."""
+    best = (0, 0)
+    inside: dict[str, int] = {}
+    j = 0
+    for i, (start, _, term) in enumerate(hits):
+        while j < len(hits) and hits[j][1] - start <= _SNIPPET_CHARS:
+            inside[hits[j][2]] = inside.get(hits[j][2], 0) + 1
+            j += 1
+        if len(inside) > best[0]:
+            best = (len(inside), i)
+        if j > i:
+            inside[term] -= 1
+            if not inside[term]:
+                del inside[term]
+        else:
+            j = i + 1
+    return best
 
 
 def _mark(text: str, highlight: set[str], language: Language) -> Snippet:

@@ -25,9 +25,9 @@ import errno
 import json
 import os
 import shutil
-import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,13 +39,15 @@ from kbtool.corpus.discover import Layout, detect_locales, discover
 from kbtool.corpus.edit import write_atomic
 from kbtool.errors import ConfigError, ConflictError, InputError
 from kbtool.search.analysis import Language, known_analyzers, language_for
-from kbtool.search.schema import ArticleDoc, article_doc, fingerprint, make_schema
+from kbtool.search.schema import ArticleDoc, article_doc, doc_hash, fingerprint, make_schema
+from kbtool.search.vocabulary import read_vocabulary, stored_words, write_vocabulary
 
 if TYPE_CHECKING:
     from whoosh.index import Index
 
     from kbtool.config import Config
     from kbtool.corpus import Article, LoadProblem
+    from kbtool.corpus.cache import CorpusCache
 
 __all__ = [
     "INDEX_DIR",
@@ -61,9 +63,15 @@ FORMAT_VERSION = 1
 _POINTER = "current.json"
 _MANIFEST = "manifest.json"
 _LOCK = "lock"
-# Below this many documents in a locale one writer process is faster than several.
-_PARALLEL_MIN_DOCS = 1000
+# What an article weighs in the build besides its text (characters), and what a
+# character of CJK text weighs against one of Latin text.
+_DOC_WEIGHT = 1000
+_CJK_WEIGHT = 3
+# Updates merge their small segments once there are this many of them.
+_SMALL_SEGMENT = 200
+_MERGE_AT = 4
 LOCK_TIMEOUT = 120.0
+_RACY_NS = 2_000_000_000  # folder mtimes this close to a scan are not trusted
 
 Progress = Callable[[str], None]
 
@@ -89,6 +97,10 @@ class Manifest:
     section_titles: dict[str, str]
     built: str
     counts: dict[str, int] = field(default_factory=dict)
+    # every folder under the articles folder with its mtime, and when they were read:
+    # while no folder changed, no file was added, removed or renamed (see `_scan`)
+    dirs: dict[str, int] = field(default_factory=dict)
+    scanned: int = 0
 
     def to_json(self) -> bytes:
         data = {
@@ -103,6 +115,8 @@ class Manifest:
             "files": {
                 k: [v.mtime_ns, v.size, v.hash, v.indexed] for k, v in sorted(self.files.items())
             },
+            "dirs": dict(sorted(self.dirs.items())),
+            "scanned": self.scanned,
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -126,6 +140,8 @@ class Manifest:
                 section_titles={str(k): str(v) for k, v in data["section_titles"].items()},
                 built=str(data["built"]),
                 counts={str(k): int(v) for k, v in data.get("counts", {}).items()},
+                dirs={str(k): int(v) for k, v in data.get("dirs", {}).items()},
+                scanned=int(data.get("scanned", 0)),
             )
         except IndexCorrupt:
             raise
@@ -179,8 +195,10 @@ def analyzers_for(config: Config, locales: tuple[str, ...]) -> dict[str, Languag
 @dataclass(frozen=True)
 class _Scan:
     layout: Layout
-    files: dict[str, tuple[Path, int, int]]  # rel -> (path, mtime_ns, size)
+    files: dict[str, tuple[str, int, int]]  # rel -> (path, mtime_ns, size)
     sections: dict[str, tuple[int, int]]
+    dirs: dict[str, int] = field(default_factory=dict)  # rel folder -> mtime_ns
+    at: int = 0  # when the scan started (time_ns)
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -268,7 +286,7 @@ class IndexStore:
             return "missing", "no index yet", None
         except IndexCorrupt as exc:
             return "corrupt", str(exc), None
-        scan = self._scan()
+        scan = self._scan(manifest)
         expected = fingerprint(self.config, analyzers_for(self.config, scan.locales))
         if manifest.fingerprint != expected:
             return "outdated", "the analysis or the configuration changed", scan
@@ -312,7 +330,7 @@ class IndexStore:
                     reason = f"the index was unusable ({exc}); rebuilt"
             # a scan taken just before (by `refresh`): a file changed since then keeps
             # a recorded mtime that differs from its own, so the next update finds it
-            scan = scan or self._scan()
+            scan = scan or self._scan(manifest)
             analyzers = analyzers_for(self.config, scan.locales)
             stamp = fingerprint(self.config, analyzers)
             if manifest is not None and manifest.fingerprint != stamp:
@@ -330,22 +348,49 @@ class IndexStore:
             self._cleanup()
             return _timed(report, start)
 
-    def _scan(self) -> _Scan:
+    def _scan(self, manifest: Manifest | None = None) -> _Scan:
+        """Every article file with its size and mtime. When no folder changed since
+        `manifest` was written (a folder's mtime changes when an entry is added, removed
+        or renamed in it), its list of files still holds and only they are stat'ed;
+        otherwise the articles folder is walked again (`discover`)."""
         config = self.config
         root = config.articles_path
         if not root.is_dir():
             raise InputError(
                 "articles folder not found (set kb.articles_dir in kbtool.toml)", path=root
             )
+        at = time.time_ns()
         locales = detect_locales(root, config.kb.locales)
         layout = Layout(locales=locales, default_locale=config.kb.default_locale)
+        dirs = _folders(root)
+        base = str(root)
+        if (
+            manifest is not None
+            and manifest.dirs == dirs
+            and manifest.fingerprint
+            == fingerprint(config, analyzers_for(config, _Scan(layout, {}, {}).locales))
+            # a folder changed within the file system's time resolution of the last
+            # scan may have changed again unseen
+            and all(mtime < manifest.scanned - _RACY_NS for mtime in dirs.values())
+        ):
+            # strings, not Path objects: building 10,000 of those costs more than the stats
+            paths = {rel: f"{base}/{rel}" for rel in manifest.files}
+            return _Scan(
+                layout,
+                {rel: (path, *_stat(path)) for rel, path in paths.items()},
+                {rel: _stat(f"{base}/{rel}") for rel in manifest.sections},
+                dirs,
+                at,
+            )
         files, section_files = discover(
             root, include=config.kb.include, exclude=config.kb.exclude, locales=locales
         )
         return _Scan(
             layout,
-            {rel: (path, *_stat(path)) for rel, path in files},
+            {rel: (str(path), *_stat(path)) for rel, path in files},
             {rel: _stat(path) for rel, path in section_files},
+            dirs,
+            at,
         )
 
     def _full(
@@ -358,29 +403,40 @@ class IndexStore:
     ) -> UpdateReport:
         from whoosh import index as whoosh_index
 
+        from kbtool.search.writer import commit_segments, parallel_map, workers
+
         say("Loading articles")
-        corpus = load_corpus(self.config, with_git=False)
+        corpus = load_corpus(self.config, with_git=False, cache=_existing_cache(self.config))
         titles = {f"{loc}/{key}": s.title for (loc, key), s in corpus.sections.items()}
-        docs: dict[str, list[ArticleDoc]] = {locale: [] for locale in analyzers}
+        docs: dict[str, list[tuple[Article, str]]] = {locale: [] for locale in analyzers}
         states: dict[str, FileState] = {}
         for article in corpus.articles:
             title = corpus.section(article.locale, article.section).title
-            doc = article_doc(article, title)
             keep = self._indexable(article) and article.locale in docs
             if keep:
-                docs[article.locale].append(doc)
-            _, mtime, size = scan.files.get(article.rel_path, (article.path, 0, 0))
-            states[article.rel_path] = FileState(mtime, size, doc.hash, keep)
+                docs[article.locale].append((article, title))
+            _, mtime, size = scan.files.get(article.rel_path, ("", 0, 0))
+            states[article.rel_path] = FileState(mtime, size, doc_hash(article, title), keep)
         for rel, (_, mtime, size) in scan.files.items():
             states.setdefault(rel, FileState(mtime, size, "", False))
         generation = self._new_generation()
         try:
+            indexes: dict[str, Index] = {}
             for locale, language in analyzers.items():
-                say(f"Indexing {len(docs[locale])} {locale} articles")
                 folder = generation / locale
                 folder.mkdir()
-                ix = whoosh_index.create_in(str(folder), make_schema(language))
-                _write(ix, docs[locale], parallel=True)
+                indexes[locale] = whoosh_index.create_in(str(folder), make_schema(language))
+            total = sum(len(d) for d in docs.values())
+            shares = _shares(docs, workers(total), analyzers)
+            say(f"Indexing {total} articles ({len(shares)} processes)")
+            written = parallel_map(lambda share: _write_share(indexes, analyzers, share), shares)
+            for locale, ix in indexes.items():
+                commit_segments(ix, [found[locale][0] for found in written if locale in found])
+                words: Counter[str] = Counter()
+                for found in written:
+                    if locale in found:
+                        words.update(found[locale][1])
+                write_vocabulary(generation / locale, words)
             manifest = Manifest(
                 fingerprint=stamp,
                 locales=analyzers,
@@ -389,6 +445,8 @@ class IndexStore:
                 section_titles=titles,
                 built=_now(),
                 counts={loc: len(d) for loc, d in docs.items()},
+                dirs=scan.dirs,
+                scanned=scan.at,
             )
             (generation / _MANIFEST).write_bytes(manifest.to_json())
             self._swap(generation)
@@ -398,7 +456,7 @@ class IndexStore:
         return UpdateReport(
             action="built",
             reason=reason,
-            added=sum(len(d) for d in docs.values()),
+            added=total,
             updated=0,
             removed=0,
             documents=manifest.counts,
@@ -434,7 +492,7 @@ class IndexStore:
             problems.extend(corpus.problems)
         else:
             for rel in changed:
-                path = scan.files[rel][0]
+                path = Path(scan.files[rel][0])
                 article, found = read_article(path, rel, config=self.config, layout=scan.layout)
                 articles[rel] = article
                 problems.extend(found)
@@ -456,7 +514,8 @@ class IndexStore:
                 or titles.get(f"{default}/{article.section}")
                 or humanize(article.section)
             )
-            doc = article_doc(article, title)
+            language = analyzers.get(article.locale) or language_for(article.locale)
+            doc = article_doc(article, title, language)
             keep = self._indexable(article) and article.locale in analyzers
             states[rel] = FileState(mtime, size, doc.hash, keep)
             if before is not None and before.hash == doc.hash and before.indexed == keep:
@@ -481,7 +540,15 @@ class IndexStore:
             if changed or removed or sections_changed:
                 # only stat changes (a touched file): remember them, keep the index
                 fresh = Manifest(
-                    stamp, manifest.locales, states, scan.sections, titles, manifest.built, counts
+                    stamp,
+                    manifest.locales,
+                    states,
+                    scan.sections,
+                    titles,
+                    manifest.built,
+                    counts,
+                    scan.dirs,
+                    scan.at,
                 )
                 write_atomic(current / _MANIFEST, fresh.to_json())
             return UpdateReport(
@@ -516,19 +583,38 @@ class IndexStore:
                 else:
                     continue
                 try:
+                    words = Counter(read_vocabulary(folder))
                     writer = ix.writer()
+                    if delete.get(locale):
+                        # the deleted documents' words leave the vocabulary with them (the
+                        # writer's searcher: the one `delete_by_term` uses too)
+                        searcher = writer.searcher()
+                        for rel in delete[locale]:
+                            stored = searcher.document(path=rel)
+                            if stored is not None:
+                                words.subtract(stored_words(stored))
                     for rel in delete.get(locale, ()):
                         writer.delete_by_term("path", rel)
                     for doc in add.get(locale, ()):
                         writer.add_document(**doc.fields)
-                    writer.commit()
+                        words.update(doc.words)
+                    writer.commit(mergetype=_merge_small_segments)
                     counts[locale] = ix.doc_count()
+                    write_vocabulary(folder, words)
                 except Exception as exc:
                     raise IndexCorrupt(f"{locale}: {type(exc).__name__}: {exc}") from None
             for locale in gone_locales:
                 counts.pop(locale, None)
             fresh = Manifest(
-                stamp, analyzers, states, scan.sections, titles, manifest.built, counts
+                stamp,
+                analyzers,
+                states,
+                scan.sections,
+                titles,
+                manifest.built,
+                counts,
+                scan.dirs,
+                scan.at,
             )
             (generation / _MANIFEST).write_bytes(fresh.to_json())
             self._swap(generation)
@@ -660,9 +746,27 @@ def _gitignore(folder: Path) -> None:
             marker.write_text("*\n", encoding="utf-8")
 
 
-def _stat(path: Path) -> tuple[int, int]:
+def _folders(root: Path) -> dict[str, int]:
+    """Every folder under `root` that `discover` walks (not hidden, not a symlink), by its
+    POSIX path relative to `root` ("" for `root`), with its mtime."""
+    out: dict[str, int] = {}
+    stack = [("", str(root))]
+    while stack:
+        rel, path = stack.pop()
+        try:
+            out[rel] = os.stat(path).st_mtime_ns  # noqa: PTH116  (strings: thousands of entries)
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+                        stack.append((f"{rel}{entry.name}/", entry.path))
+        except OSError:
+            continue
+    return out
+
+
+def _stat(path: Path | str) -> tuple[int, int]:
     try:
-        st = path.stat()
+        st = os.stat(path)  # noqa: PTH116  (Path.stat() is slower: 10,000 files per search)
     except OSError:
         return 0, -1
     return st.st_mtime_ns, st.st_size
@@ -680,32 +784,109 @@ def _differences(scan: _Scan, manifest: Manifest) -> tuple[list[str], list[str],
     return changed, removed, scan.sections != manifest.sections
 
 
-def _write(ix: Index, docs: list[ArticleDoc], *, parallel: bool) -> None:
-    """Add `docs` to an empty index: on every core (Whoosh's multi-segment writer, one
-    segment per process) when there are many and this process may fork."""
-    procs = min(os.cpu_count() or 1, 4)
-    if parallel and len(docs) >= _PARALLEL_MIN_DOCS and procs > 1 and _can_fork():
-        writer = ix.writer(procs=procs, multisegment=True, limitmb=256, batchsize=200)
-    else:
-        writer = ix.writer(limitmb=256)
-    try:
-        for doc in docs:
-            writer.add_document(**doc.fields)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+_Share = list[tuple[str, list[tuple["Article", str]]]]
 
 
-def _can_fork() -> bool:
-    import multiprocessing
+def _shares(
+    docs: Mapping[str, list[tuple[Article, str]]],
+    processes: int,
+    analyzers: Mapping[str, Language] | None = None,
+) -> list[_Share]:
+    """The documents of each process, about the same amount of text for each.
 
-    if multiprocessing.get_start_method(allow_none=True) not in (None, "fork"):
-        return False
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    # forking a process that runs other threads can deadlock the child
-    return threading.active_count() == 1
+    A small locale goes whole to the least busy process (one segment: its terms are
+    written once, not once per process); a large one is cut into consecutive runs
+    (neighbouring articles share more terms) that even out the processes' loads.
+    """
+    present = {locale: items for locale, items in docs.items() if items}
+    if processes < 2:
+        return [list(present.items())] if present else []
+    weights = {}
+    for locale, items in present.items():
+        language = (analyzers or {}).get(locale)
+        # a Chinese, Japanese or Korean character is about a term (Latin text: a word
+        # of five or six), so such text weighs more per character
+        factor = 1 if language is None or language.segmentation == "words" else _CJK_WEIGHT
+        weights[locale] = [len(article.body) * factor + _DOC_WEIGHT for article, _ in items]
+    totals = {locale: sum(w) for locale, w in weights.items()}
+    target = sum(totals.values()) / processes
+    large = [locale for locale in totals if totals[locale] > target / 2]
+    shares: list[_Share] = [[] for _ in range(processes)]
+    load = [0] * processes
+    for locale in sorted(set(totals) - set(large), key=lambda loc: (-totals[loc], loc)):
+        i = load.index(min(load))
+        shares[i].append((locale, present[locale]))
+        load[i] += totals[locale]
+    left = sum(totals[locale] for locale in large)
+    for locale in sorted(large, key=lambda loc: (-totals[loc], loc)):
+        # fill each process up to an even share of what is left, in consecutive runs
+        goal = (sum(load) + left) / processes
+        start, taken = 0, 0
+        items, sizes = present[locale], weights[locale]
+        for i in range(processes):
+            want = max(0.0, goal - load[i]) if i < processes - 1 else float("inf")
+            end = start
+            got = 0
+            while end < len(items) and (got < want or (end == start and want > 0)):
+                got += sizes[end]
+                end += 1
+            if end > start:
+                shares[i].append((locale, items[start:end]))
+                load[i] += got
+                taken += got
+            start = end
+        left -= taken
+    return [share for share in shares if share]
+
+
+def _write_share(
+    indexes: Mapping[str, Index], analyzers: Mapping[str, Language], share: _Share
+) -> dict[str, tuple[Any, Counter[str]]]:
+    """Write one segment per locale of `share`; the segments (for `commit_segments`) and
+    the words of their documents' vocabulary."""
+    from kbtool.search.writer import SegmentBuilder
+
+    out = {}
+    for locale, items in share:
+        builder = SegmentBuilder(indexes[locale], lock=False)
+        words: Counter[str] = Counter()
+        try:
+            for article, title in items:
+                doc = article_doc(article, title, analyzers[locale])
+                builder.add_document(**doc.fields)
+                words.update(doc.words)
+            out[locale] = (builder.segment(), words)
+        except BaseException:
+            builder.cancel()
+            raise
+    return out
+
+
+def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy for updates: merge the small segments that updates add, never
+    the big ones a full build wrote (merging those goes through Whoosh's slow writer)."""
+    from whoosh.reading import SegmentReader
+
+    total = sum(s.doc_count_all() for s in segments) or 1
+    small = [s for s in segments if s.doc_count_all() < max(_SMALL_SEGMENT, total // 20)]
+    if len(small) < _MERGE_AT:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in small]
+
+
+def _existing_cache(config: Config) -> CorpusCache | None:
+    """The knowledge base's cache of loaded articles when other commands have filled it
+    (writing it from scratch would cost a full build more than it saves)."""
+    from kbtool.corpus.cache import CorpusCache
+
+    cache = CorpusCache.open(config.root)
+    if cache is None or not (cache.folder / "files.bin").is_file():
+        return None
+    return cache
 
 
 def _link_tree(source: Path, target: Path) -> None:
