@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["dumps", "dumps_compact"]
+__all__ = ["dumps", "dumps_compact", "dumps_lines"]
 
 _PRETTY = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
 _COMPACT = orjson.OPT_NON_STR_KEYS
@@ -33,3 +33,11 @@ def dumps(data: Any) -> str:
 def dumps_compact(data: Any) -> str:
     """`data` as JSON on one line (`{"a":1}`): for JSON Lines and one-line items."""
     return orjson.dumps(data, default=_default, option=_COMPACT).decode("utf-8")
+
+
+def dumps_lines(items: list[Any], separator: str) -> str:
+    """Each item as one-line JSON, joined by `separator`: one encode call per item and
+    one decode for all (a report of 100,000 findings)."""
+    dump = orjson.dumps
+    sep = separator.encode("utf-8")
+    return sep.join([dump(i, default=_default, option=_COMPACT) for i in items]).decode("utf-8")

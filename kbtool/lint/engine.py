@@ -45,6 +45,7 @@ from kbtool.lint.registry import Rule, all_rules, resolve
 if TYPE_CHECKING:
     from kbtool.corpus import Article
     from kbtool.corpus.discover import Layout
+    from kbtool.corpus.loader import Found
     from kbtool.lint.cache import LintCache
     from kbtool.lint.suppress import Suppressions
     from kbtool.markdown import Document
@@ -764,31 +765,23 @@ class _Tree:
     """The files of the knowledge base, as found on disk (before loading)."""
 
     files: tuple[tuple[str, Path], ...]  # (root-relative POSIX path, path) of articles and sections
-    articles: tuple[tuple[str, Path], ...]  # (path relative to the articles folder, path)
-    sections: tuple[tuple[str, Path], ...]
-    layout: Layout
+    found: Found
+
+    @property
+    def layout(self) -> Layout:
+        return self.found.layout
 
     @classmethod
     def discover(cls, config: Config) -> _Tree:
-        from kbtool.corpus.discover import Layout, detect_locales, discover
+        from kbtool.corpus.loader import find_files
 
-        articles = config.articles_path
-        if not articles.is_dir():
-            raise InputError(
-                "articles folder not found (set kb.articles_dir in kbtool.toml)", path=articles
-            )
-        locales = detect_locales(articles, config.kb.locales)
-        files, sections = discover(
-            articles, include=config.kb.include, exclude=config.kb.exclude, locales=locales
-        )
+        found = find_files(config)
         prefix = _articles_prefix(config)
-        out = [(f"{prefix}/{rel}" if prefix else rel, path) for rel, path in [*files, *sections]]
-        return cls(
-            tuple(sorted(out)),
-            tuple(files),
-            tuple(sections),
-            Layout(locales=locales, default_locale=config.kb.default_locale),
-        )
+        out = [
+            (f"{prefix}/{rel}" if prefix else rel, path)
+            for rel, path in [*found.files, *found.sections]
+        ]
+        return cls(tuple(sorted(out)), found)
 
     def load(
         self, config: Config, cache: LintCache, hashes: Mapping[str, str]
@@ -798,7 +791,7 @@ class _Tree:
         from kbtool.corpus import load_corpus
         from kbtool.lint.cache import digest
 
-        corpus = load_corpus(config, with_git=True, cache=cache)
+        corpus = load_corpus(config, with_git=True, cache=cache, found=self.found)
         prefix = _articles_prefix(config)
         localized = self.layout.localized
         links: dict[str, tuple[str, ...]] = {}

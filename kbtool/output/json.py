@@ -11,7 +11,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from kbtool.corpus.model import Severity
-from kbtool.jsonio import dumps, dumps_compact
+from kbtool.jsonio import dumps, dumps_lines
 
 if TYPE_CHECKING:
     from kbtool.lint.diagnostic import Diagnostic
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA", "dumps_with_items", "payload", "render"]
 
 SCHEMA = "kbtool.lint/1"
+
+
+_SEVERITY_NAMES = {s: str(s) for s in Severity}
 
 
 def _diagnostic(d: Diagnostic, url: str) -> dict[str, Any]:
@@ -46,7 +49,7 @@ def _diagnostic(d: Diagnostic, url: str) -> dict[str, Any]:
         "end_column": d.end_column,
         "code": d.code,
         "name": d.name,
-        "severity": str(d.severity),
+        "severity": _SEVERITY_NAMES[d.severity],
         "message": d.message,
         "url": url,
         "fix": fix,
@@ -56,9 +59,12 @@ def _diagnostic(d: Diagnostic, url: str) -> dict[str, Any]:
 def payload(report: Report) -> dict[str, Any]:
     """The report as plain data."""
     diagnostics = report.diagnostics
-    severities = Counter(str(d.severity) for d in diagnostics)
+    severities = {str(k): n for k, n in Counter(d.severity for d in diagnostics).items()}
     by_rule = Counter(d.code for d in diagnostics)
     used = sorted(by_rule)
+    urls = {(d.code, d.name): "" for d in diagnostics}  # one lookup per rule, not per finding
+    for code, name in urls:
+        urls[code, name] = report.rule_url(code, name)
     return {
         "schema": SCHEMA,
         "tool": {"name": "kbtool", "version": report.version},
@@ -86,7 +92,7 @@ def payload(report: Report) -> dict[str, Any]:
             }
             for r in report.rules
         ],
-        "diagnostics": [_diagnostic(d, report.rule_url(d.code, d.name)) for d in diagnostics],
+        "diagnostics": [_diagnostic(d, urls[d.code, d.name]) for d in diagnostics],
         "config_problems": [
             {
                 "path": str(p.path) if p.path else None,
@@ -117,14 +123,11 @@ def dumps_with_items(data: dict[str, Any], path: tuple[str | int, ...], items: l
     at = text.index(marker)
     line = text[text.rfind("\n", 0, at) + 1 : at]  # the indent and the key before the list
     leading = " " * (len(line) - len(line.lstrip()))
-    body = "[]"
-    if items:
-        body = (
-            "[\n"
-            + ",\n".join(f"{leading}  {line}" for line in map(dumps_compact, items))
-            + f"\n{leading}]"
-        )
-    return text[:at] + body + text[at + len(marker) :]
+    if not items:
+        return text[:at] + "[]" + text[at + len(marker) :]
+    indent = leading + "  "
+    lines = dumps_lines(items, ",\n" + indent)
+    return "".join((text[:at], "[\n", indent, lines, "\n", leading, "]", text[at + len(marker) :]))
 
 
 def render(report: Report) -> str:
