@@ -419,9 +419,6 @@ def _within(path: str, root: str) -> bool:
 
 def _posix(path: Path | str) -> str:
     """An absolute, normalised POSIX path string: link resolution works on these (fast)."""
-    text = os.fspath(path)
-    if os.sep == "/" and text.startswith("/"):
-        return posixpath.normpath(text)  # as below, without a Path per article
     return posixpath.normpath(Path(path).absolute().as_posix())
 
 

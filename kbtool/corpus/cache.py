@@ -307,7 +307,7 @@ class CorpusCache:
 
     # ------------------------------------------------------------------ content hashes
 
-    def content_hashes(self, files: Sequence[tuple[str, Path]]) -> dict[str, str]:
+    def content_hashes(self, files: Sequence[tuple[str, str | Path]]) -> dict[str, str]:
         """Content hash (sha256, as the loader computes it) of each file, by its key.
 
         A file whose size, mtime, ctime and inode are as recorded is not read;
@@ -334,7 +334,8 @@ class CorpusCache:
                 fresh[key] = entry
                 continue
             try:
-                data = path.read_bytes()
+                with open(path, "rb") as handle:  # noqa: PTH123 (a str or a Path)
+                    data = handle.read()
             except OSError:
                 continue
             out[key] = hashlib.sha256(data).hexdigest()

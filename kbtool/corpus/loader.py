@@ -6,12 +6,13 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from kbtool.config import Config
-from kbtool.corpus.discover import SECTION_FILE, Layout, detect_locales, discover
+from kbtool.corpus.discover import SECTION_FILE, Layout, detect_locales, discover_text
 from kbtool.corpus.git import GitHistory
 from kbtool.corpus.model import Article, Commit, LoadProblem, Section, Severity
 from kbtool.corpus.parse import ParsedFile, meta_value, parse_bytes
@@ -78,11 +79,23 @@ def humanize(slug: str) -> str:
 
 @dataclass(frozen=True)
 class Found:
-    """The files of a knowledge base as found on disk, before any is read."""
+    """The files of a knowledge base as found on disk, before any is read.
+
+    Paths as text (`texts`, `section_texts`: (POSIX path relative to the articles
+    folder, path)); `files` and `sections` give them as Paths, made on first use.
+    """
 
     layout: Layout
-    files: list[tuple[str, Path]]  # articles: (POSIX path relative to the articles folder, path)
-    sections: list[tuple[str, Path]]  # section files (`_index.md`), likewise
+    texts: list[tuple[str, str]]
+    section_texts: list[tuple[str, str]]
+
+    @cached_property
+    def files(self) -> list[tuple[str, Path]]:
+        return [(rel, Path(path)) for rel, path in self.texts]
+
+    @cached_property
+    def sections(self) -> list[tuple[str, Path]]:
+        return [(rel, Path(path)) for rel, path in self.section_texts]
 
 
 def find_files(config: Config) -> Found:
@@ -97,7 +110,7 @@ def find_files(config: Config) -> Found:
         )
     locales = detect_locales(root, config.kb.locales)
     layout = Layout(locales=locales, default_locale=config.kb.default_locale)
-    files, sections = discover(
+    files, sections = discover_text(
         root, include=config.kb.include, exclude=config.kb.exclude, locales=locales
     )
     return Found(layout, files, sections)

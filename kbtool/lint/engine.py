@@ -764,7 +764,7 @@ def linking_paths(changed: Collection[str], links: Mapping[str, Iterable[str]]) 
 class _Tree:
     """The files of the knowledge base, as found on disk (before loading)."""
 
-    files: tuple[tuple[str, Path], ...]  # (root-relative POSIX path, path) of articles and sections
+    files: tuple[tuple[str, str], ...]  # (root-relative POSIX path, path) of articles and sections
     found: Found
 
     @property
@@ -779,7 +779,7 @@ class _Tree:
         prefix = _articles_prefix(config)
         out = [
             (f"{prefix}/{rel}" if prefix else rel, path)
-            for rel, path in [*found.files, *found.sections]
+            for rel, path in [*found.texts, *found.section_texts]
         ]
         return cls(tuple(sorted(out)), found)
 
@@ -812,7 +812,7 @@ class _Tree:
 
 
 def select_paths(
-    config: Config, tree_files: Iterable[tuple[str, Path]], paths: Sequence[Path]
+    config: Config, tree_files: Iterable[tuple[str, str | Path]], paths: Sequence[Path]
 ) -> set[str]:
     """Root-relative paths of the files within `paths` (files or folders)."""
     wanted = []
@@ -823,7 +823,7 @@ def select_paths(
         wanted.append(resolved)
     out = set()
     for rel, path in tree_files:
-        resolved = path.resolve()
+        resolved = Path(path).resolve()
         if any(resolved == w or w in resolved.parents for w in wanted):
             out.add(rel)
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from kbtool.corpus.model import Severity
@@ -56,8 +57,9 @@ def _diagnostic(d: Diagnostic, url: str) -> dict[str, Any]:
     }
 
 
-def payload(report: Report) -> dict[str, Any]:
-    """The report as plain data."""
+def payload(report: Report, *, items: bool = True) -> dict[str, Any]:
+    """The report as plain data; with `items=False`, `diagnostics` is an iterator of the
+    items (made as they are written, not all kept at once)."""
     diagnostics = report.diagnostics
     severities = {str(k): n for k, n in Counter(d.severity for d in diagnostics).items()}
     by_rule = Counter(d.code for d in diagnostics)
@@ -92,7 +94,9 @@ def payload(report: Report) -> dict[str, Any]:
             }
             for r in report.rules
         ],
-        "diagnostics": [_diagnostic(d, urls[d.code, d.name]) for d in diagnostics],
+        "diagnostics": (_diagnostic(d, urls[d.code, d.name]) for d in diagnostics)
+        if not items
+        else [_diagnostic(d, urls[d.code, d.name]) for d in diagnostics],
         "config_problems": [
             {
                 "path": str(p.path) if p.path else None,
@@ -108,7 +112,9 @@ def payload(report: Report) -> dict[str, Any]:
 _MARK = "\x00kbtool-items\x00"
 
 
-def dumps_with_items(data: dict[str, Any], path: tuple[str | int, ...], items: list[Any]) -> str:
+def dumps_with_items(
+    data: dict[str, Any], path: tuple[str | int, ...], items: Iterable[Any]
+) -> str:
     """`data` as indented JSON with the list at `path` set to `items`, one item per line.
 
     Indenting every field of 100,000 findings makes a report too long to read;
@@ -123,14 +129,14 @@ def dumps_with_items(data: dict[str, Any], path: tuple[str | int, ...], items: l
     at = text.index(marker)
     line = text[text.rfind("\n", 0, at) + 1 : at]  # the indent and the key before the list
     leading = " " * (len(line) - len(line.lstrip()))
-    if not items:
-        return text[:at] + "[]" + text[at + len(marker) :]
     indent = leading + "  "
     lines = dumps_lines(items, ",\n" + indent)
+    if not lines:
+        return text[:at] + "[]" + text[at + len(marker) :]
     return "".join((text[:at], "[\n", indent, lines, "\n", leading, "]", text[at + len(marker) :]))
 
 
 def render(report: Report) -> str:
-    data = payload(report)
+    data = payload(report, items=False)
     items = data["diagnostics"]
     return dumps_with_items(data, ("diagnostics",), items) + "\n"
