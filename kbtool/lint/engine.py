@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import json
 import os
 import pickle
@@ -318,11 +319,12 @@ def lint(
 LINK_FAMILY = "KB3"
 
 
-def _dependency_groups(codes: Iterable[str]) -> list[tuple[str, frozenset[str]]]:
+@functools.lru_cache(maxsize=256)  # one per distinct set: asked once per article
+def _dependency_groups(codes: frozenset[str]) -> tuple[tuple[str, frozenset[str]], ...]:
     """Corpus-dependent rule codes split into `links` (KB3xx) and `corpus` (the others)."""
     links = frozenset(c for c in codes if c.startswith(LINK_FAMILY))
     other = frozenset(c for c in codes if not c.startswith(LINK_FAMILY))
-    return [(name, group) for name, group in (("links", links), ("corpus", other)) if group]
+    return tuple((name, group) for name, group in (("links", links), ("corpus", other)) if group)
 
 
 def tree_stamp(config: Config) -> str:
