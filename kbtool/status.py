@@ -14,6 +14,8 @@ from kbtool.errors import UsageError
 
 __all__ = ["RankedStatus"]
 
+_RANKS: dict[type[enum.Enum], dict[enum.Enum, int]] = {}
+
 
 class RankedStatus(enum.Enum):
     """A status enum whose members are declared from most to least urgent."""
@@ -29,7 +31,10 @@ class RankedStatus(enum.Enum):
     @property
     def rank(self) -> int:
         """0 for the most urgent: the order of declaration."""
-        return list(type(self)).index(self)
+        ranks = _RANKS.get(type(self))
+        if ranks is None:  # once per enum: reports sort tens of thousands of rows by rank
+            ranks = _RANKS[type(self)] = {m: i for i, m in enumerate(type(self))}
+        return ranks[self]
 
     @classmethod
     def parse(cls, text: str) -> Self:

@@ -560,3 +560,24 @@ def test_an_article_pickles_to_an_equal_article_without_computed_values(tmp_path
     copy = pickle.loads(pickle.dumps(article))
     assert copy == article and copy.path == article.path and copy.meta == article.meta
     assert "body_hash" not in copy.__dict__ and copy.body_hash == article.body_hash
+
+
+def test_each_kbtool_version_keeps_its_own_cache_and_old_ones_are_deleted(tmp_path: Path) -> None:
+    from kbtool.corpus.cache import CorpusCache, code_fingerprint
+
+    root = tmp_path / "kb"
+    write(root / "articles/en/a.md", "---\ntitle: Alpha\n---\nBody\n")
+    config, _ = load_config(root)
+    versions = root / ".kbtool/cache/kb"
+    for n, old in enumerate(("0" * 16, "1" * 16, "2" * 16)):
+        (versions / old).mkdir(parents=True)
+        (versions / old / "files.bin").write_bytes(b"x")
+        os.utime(versions / old / "files.bin", (1_000_000 + n, 1_000_000 + n))
+    (versions / "files.bin").write_bytes(b"the layout before version folders")
+    cache = CorpusCache.open(root)
+    assert cache is not None
+    load_corpus(config, with_git=False, cache=cache)
+    assert cache.folder == versions / code_fingerprint()[:16]
+    assert (cache.folder / "files.bin").is_file()
+    # the version used last before this one stays, older ones and loose files go
+    assert sorted(p.name for p in versions.iterdir()) == sorted([cache.folder.name, "2" * 16])

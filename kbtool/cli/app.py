@@ -308,7 +308,7 @@ def emit(state: State, text: str | bytes, output: Path | None) -> None:
 
     if output.is_dir():
         raise KbError("is a folder; give a file name for --output", path=output)
-    write_atomic(output, data)
+    write_atomic(output, data, durable=False)  # a report: made again by running again
     state.info(f"Wrote {output}")
 
 

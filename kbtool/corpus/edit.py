@@ -327,7 +327,12 @@ def content_hash(raw: bytes) -> str:
 
 
 def write_atomic(
-    path: Path, data: bytes, *, expected_hash: str | None = None, create: bool = False
+    path: Path,
+    data: bytes,
+    *,
+    expected_hash: str | None = None,
+    create: bool = False,
+    durable: bool = True,
 ) -> None:
     """Replace `path` with `data` atomically.
 
@@ -335,6 +340,9 @@ def write_atomic(
     when the file changed on disk since; `create=True` refuses to overwrite an
     existing file. A crash leaves either the old file or the new one, never half.
     A symbolic link is followed: the file it points to is replaced, the link stays.
+    `durable=False` skips forcing the bytes to disk before the rename, for output
+    that can be made again (a report): other processes still see the old file or
+    the new one, never half, but a power cut may leave an empty file.
     """
     if create and (path.exists() or path.is_symlink()):
         raise ConflictError("already exists; not overwritten", path=path)
@@ -353,7 +361,8 @@ def write_atomic(
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         tmp.chmod(target.stat().st_mode & 0o7777 if target.exists() else _new_file_mode())
         if create:
             # link() fails if the name appeared meanwhile: no race with another writer

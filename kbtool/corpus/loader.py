@@ -6,12 +6,13 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from kbtool.config import Config
-from kbtool.corpus.discover import SECTION_FILE, Layout, detect_locales, discover
+from kbtool.corpus.discover import SECTION_FILE, Layout, detect_locales, discover_text
 from kbtool.corpus.git import GitHistory
 from kbtool.corpus.model import Article, Commit, LoadProblem, Section, Severity
 from kbtool.corpus.parse import ParsedFile, meta_value, parse_bytes
@@ -21,7 +22,7 @@ from kbtool.errors import InputError
 if TYPE_CHECKING:
     from kbtool.corpus.cache import CorpusCache
 
-__all__ = ["Corpus", "articles_prefix", "load_corpus", "read_article"]
+__all__ = ["Corpus", "Found", "articles_prefix", "find_files", "load_corpus", "read_article"]
 
 _LIST_FIELDS = ("stages", "channels", "labels")
 _TEXT_FIELDS = (
@@ -76,18 +77,31 @@ def humanize(slug: str) -> str:
     return words[:1].upper() + words[1:] if words else slug
 
 
-def load_corpus(
-    config: Config,
-    *,
-    paths: Sequence[Path] = (),
-    with_git: bool = True,
-    cache: CorpusCache | None = None,
-) -> Corpus:
-    """Load every article under the articles folder (or only under `paths`).
+@dataclass(frozen=True)
+class Found:
+    """The files of a knowledge base as found on disk, before any is read.
 
-    Never stops on a bad file: each becomes a LoadProblem and the rest loads.
-    Raises InputError only when the articles folder or a given path does not exist.
-    With a `cache`, files unchanged since they were last loaded are not parsed again.
+    Paths as text (`texts`, `section_texts`: (POSIX path relative to the articles
+    folder, path)); `files` and `sections` give them as Paths, made on first use.
+    """
+
+    layout: Layout
+    texts: list[tuple[str, str]]
+    section_texts: list[tuple[str, str]]
+
+    @cached_property
+    def files(self) -> list[tuple[str, Path]]:
+        return [(rel, Path(path)) for rel, path in self.texts]
+
+    @cached_property
+    def sections(self) -> list[tuple[str, Path]]:
+        return [(rel, Path(path)) for rel, path in self.section_texts]
+
+
+def find_files(config: Config) -> Found:
+    """Discover the articles and section files of `config`'s knowledge base.
+
+    Raises InputError when the articles folder does not exist.
     """
     root = config.articles_path
     if not root.is_dir():
@@ -96,9 +110,31 @@ def load_corpus(
         )
     locales = detect_locales(root, config.kb.locales)
     layout = Layout(locales=locales, default_locale=config.kb.default_locale)
-    files, section_files = discover(
+    files, sections = discover_text(
         root, include=config.kb.include, exclude=config.kb.exclude, locales=locales
     )
+    return Found(layout, files, sections)
+
+
+def load_corpus(
+    config: Config,
+    *,
+    paths: Sequence[Path] = (),
+    with_git: bool = True,
+    cache: CorpusCache | None = None,
+    found: Found | None = None,
+) -> Corpus:
+    """Load every article under the articles folder (or only under `paths`).
+
+    Never stops on a bad file: each becomes a LoadProblem and the rest loads.
+    Raises InputError only when the articles folder or a given path does not exist.
+    With a `cache`, files unchanged since they were last loaded are not parsed again.
+    `found`: the files, when the caller has just discovered them (`find_files`).
+    """
+    root = config.articles_path
+    found = found or find_files(config)
+    layout = found.layout
+    files = found.files
     if paths:
         files = _within(files, paths)
     # git log runs in a thread while this one parses: the wait is mostly on git
@@ -110,14 +146,14 @@ def load_corpus(
         if cache is None
         else _read_cached(files, config, layout, cache)
     )
-    for article, found in loaded:
-        problems.extend(found)
+    for article, problem_list in loaded:
+        problems.extend(problem_list)
         if article is not None:
             articles.append(article)
     history = git.result() if git is not None else None
     if history is not None and history.available:
         articles = _with_history(articles, history, root)
-    sections = _load_sections(section_files, config, layout, problems)
+    sections = _load_sections(found.sections, config, layout, problems)
     problems.sort(key=lambda p: (str(p.path), p.line, p.column))
     return Corpus(
         config=config,
@@ -241,10 +277,10 @@ def _read_cached(
     )
     out: list[tuple[Article | None, list[LoadProblem]]] = []
     missing: list[tuple[int, str, str]] = []  # (index, cache key, content hash)
-    for (rel, _), (shown, _) in zip(files, keyed, strict=True):
+    for (rel, path), (shown, _) in zip(files, keyed, strict=True):
         content = hashes.get(shown, "")
         key = digest(load_key, rel, content) if content else ""
-        found = cache.parsed(key) if key else None
+        found = cache.parsed(key, path) if key else None
         if found is None:
             missing.append((len(out), key, content))
             out.append((None, []))

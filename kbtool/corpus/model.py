@@ -129,7 +129,9 @@ class Article:
         # Pickled as a tuple of its fields (the cache, worker processes): a third of
         # the time of pickle's default for a frozen dataclass, and without a computed
         # body_hash.
-        return _rebuild_article, (tuple(getattr(self, name) for name in _ARTICLE_FIELDS),)
+        # The path goes as text: unpickling a Path re-parses every part, three times slower.
+        values = tuple(getattr(self, name) for name in _ARTICLE_FIELDS)
+        return _rebuild_article, ((str(values[0]), *values[1:]),)
 
     @property
     def slug(self) -> str:
@@ -171,10 +173,23 @@ class Article:
 
 
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+assert _ARTICLE_FIELDS[0] == "path"  # Article.__reduce__ sends it as text
 
 
-def _rebuild_article(values: tuple[Any, ...]) -> Article:
-    """The article `Article.__reduce__` took apart (without running the frozen __init__)."""
+def _rebuild_article(values: tuple[Any, ...], path: Path | None = None) -> Article:
+    """The article `Article.__reduce__` took apart (without running the frozen __init__);
+    `path` when the caller has the Path already (making 10,000 of them takes a while)."""
     article = object.__new__(Article)
     article.__dict__.update(zip(_ARTICLE_FIELDS, values, strict=True))
+    article.__dict__["path"] = Path(values[0]) if path is None else path
     return article
+
+
+def article_fields(article: Article) -> tuple[Any, ...]:
+    """The article's fields but its path, for `article_at` to make it again (the cache)."""
+    return tuple(getattr(article, name) for name in _ARTICLE_FIELDS[1:])
+
+
+def article_at(path: Path, fields: tuple[Any, ...]) -> Article:
+    """The article of `article_fields`, at `path`."""
+    return _rebuild_article((None, *fields), path)

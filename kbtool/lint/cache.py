@@ -7,9 +7,10 @@ Markdown analyses, content hashes; same folder, same signing) with:
   these settings, keyed by every file's content hash and the git HEAD. When
   the key matches, the run is over: no Markdown is parsed, no YAML read, git
   log not run.
-- `results.bin`: what article rules found in each article, keyed by settings,
-  path, content hash and the article's commits; and what corpus rules found,
-  keyed by all of those at once. After a change only the changed articles are
+- `entries-<0-f>.bin`: what article rules found in each article, keyed by
+  settings, path, content hash and the article's commits; `results-<0-f>.bin`
+  what corpus-dependent rules found, keyed by what they depend on (see
+  `engine._Run._dependency_key`). After a change only the changed articles are
   linted again, and corpus rules re-run once.
 """
 
@@ -18,18 +19,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from kbtool.corpus.cache import (
-    _KEEP_GENERATIONS,
     FORMAT,
     CorpusCache,
     code_fingerprint,
     digest,
     head_revision,
 )
-from kbtool.corpus.model import Severity
 from kbtool.lint.diagnostic import Diagnostic, Fix, TextEdit
 
 __all__ = [
@@ -49,53 +47,26 @@ DiagTuple = tuple[Any, ...]
 
 
 def pack(diagnostic: Diagnostic) -> DiagTuple:
-    """A Diagnostic as plain tuples: smaller and several times faster to (un)pickle."""
+    """A Diagnostic as a plain tuple (its fix, if any, as tuples too): pickle handles
+    these in C, while a named tuple or a dataclass costs a Python call each. The
+    severity stays an enum member: pickle writes each member once per file."""
     fix = diagnostic.fix
-    packed_fix = None
-    if fix is not None:
-        packed_fix = (
-            fix.description,
-            tuple((e.line, e.column, e.end_line, e.end_column, e.new_text) for e in fix.edits),
-        )
-    return (
-        diagnostic.path,
-        diagnostic.line,
-        diagnostic.column,
-        diagnostic.code,
-        diagnostic.message,
-        diagnostic.name,
-        int(diagnostic.severity),
-        diagnostic.end_line,
-        diagnostic.end_column,
-        packed_fix,
-    )
+    if fix is None:
+        return tuple(diagnostic)
+    edits = tuple((e.line, e.column, e.end_line, e.end_column, e.new_text) for e in fix.edits)
+    return (*diagnostic[:9], (fix.description, edits))
 
 
-_SEVERITIES = {int(s): s for s in Severity}
-_FIELDS = (
-    "path",
-    "line",
-    "column",
-    "code",
-    "message",
-    "name",
-    "severity",
-    "end_line",
-    "end_column",
-    "fix",
-)
+_new = tuple.__new__
 
 
 def unpack(packed: DiagTuple) -> Diagnostic:
-    """The Diagnostic of `pack`; built without the frozen dataclass's slow __init__."""
+    """The Diagnostic of `pack`."""
     fix = packed[9]
-    values = dict(zip(_FIELDS, packed, strict=True))
-    values["severity"] = _SEVERITIES[packed[6]]
-    if fix is not None:
-        values["fix"] = Fix(fix[0], tuple(TextEdit(*e) for e in fix[1]))
-    diagnostic = object.__new__(Diagnostic)
-    diagnostic.__dict__.update(values)
-    return diagnostic
+    if fix is None:
+        return _new(Diagnostic, packed)
+    edits = tuple(TextEdit(*e) for e in fix[1])
+    return _new(Diagnostic, (*packed[:9], Fix(fix[0], edits)))
 
 
 @dataclass
@@ -115,11 +86,6 @@ class Snapshot:
 
 class LintCache(CorpusCache):
     """Cached lint results of one knowledge base; see the module docstring."""
-
-    def __init__(self, folder: Path, secret: bytes, *, note: str = ""):
-        super().__init__(folder, secret, note=note)
-        self._results: dict[str, Any] | None = None
-        self._results_dirty = False
 
     # ------------------------------------------------------------------ snapshots
 
@@ -193,61 +159,30 @@ class LintCache(CorpusCache):
                     each.unlink()
 
     # ------------------------------------------------------------------ per-article results
-
-    def _load_results(self) -> dict[str, Any]:
-        if self._results is None:
-            loaded = self._read("results.bin")
-            if not isinstance(loaded, dict) or not isinstance(loaded.get("entries"), dict):
-                loaded = {"generation": 0, "entries": {}}
-            self._results = loaded
-            self._results_dirty = True  # the new generation must be recorded
-        return self._results
+    # In the sharded store "results" (see CorpusCache): after one edit, only the
+    # shards holding what changed are written again.
 
     def results(self, key: str) -> list[Diagnostic] | None:
-        entries = self._load_results()["entries"]
-        found = entries.get(key)
-        if found is None:
+        found = self._get("results", key)
+        if not isinstance(found, tuple):
             self.misses += 1
             return None
         self.hits += 1
-        if found[0] != self.generation:
-            entries[key] = (self.generation, found[1])
-            self._results_dirty = True
-        return [unpack(d) for d in found[1]]
+        return [unpack(d) for d in found]
 
     def put_results(self, key: str, diagnostics: Iterable[Diagnostic]) -> None:
-        entries = self._load_results()["entries"]
-        entries[key] = (self.generation, tuple(pack(d) for d in diagnostics))
-        self._results_dirty = True
+        self._put("results", key, tuple(pack(d) for d in diagnostics))
 
     def entry(self, key: str) -> tuple[list[Diagnostic], frozenset[str]] | None:
         """An article's own findings and the codes of its corpus-dependent rules."""
-        entries = self._load_results()["entries"]
-        found = entries.get(key)
-        if found is None or len(found) != 3:
+        found = self._get("entries", key)
+        if not isinstance(found, tuple) or len(found) != 2:
             self.misses += 1
             return None
         self.hits += 1
-        if found[0] != self.generation:
-            entries[key] = (self.generation, found[1], found[2])
-            self._results_dirty = True
-        return [unpack(d) for d in found[1]], found[2]
+        return [unpack(d) for d in found[0]], found[1]
 
     def put_entry(
         self, key: str, diagnostics: Iterable[Diagnostic], dependent: frozenset[str]
     ) -> None:
-        entries = self._load_results()["entries"]
-        entries[key] = (self.generation, tuple(pack(d) for d in diagnostics), dependent)
-        self._results_dirty = True
-
-    # ------------------------------------------------------------------ saving
-
-    def save(self) -> None:
-        """Write what changed; drop entries no run has used for a few runs."""
-        oldest = self.generation - _KEEP_GENERATIONS
-        if self._results is not None and self._results_dirty:
-            entries = {k: v for k, v in self._results["entries"].items() if v[0] > oldest}
-            self._write("results.bin", {"generation": self.generation, "entries": entries})
-            self._results_dirty = False
-            self._write("generation.bin", self.generation)
-        super().save()
+        self._put("entries", key, (tuple(pack(d) for d in diagnostics), dependent))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from kbtool import DOCS_URL
@@ -44,6 +45,7 @@ _SECTIONS = (
 )
 
 
+@lru_cache(maxsize=1024)  # once per rule, not once per finding
 def rule_url(code: str, name: str, template: str = "") -> str:
     """The documentation page of rule `code`: `template` (`[lint] docs_url`) or kbtool's own."""
     return (template or RULE_DOCS_URL).format(code=code, name=name)

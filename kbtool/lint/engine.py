@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import json
 import os
 import pickle
@@ -45,6 +46,7 @@ from kbtool.lint.registry import Rule, all_rules, resolve
 if TYPE_CHECKING:
     from kbtool.corpus import Article
     from kbtool.corpus.discover import Layout
+    from kbtool.corpus.loader import Found
     from kbtool.lint.cache import LintCache
     from kbtool.lint.suppress import Suppressions
     from kbtool.markdown import Document
@@ -317,11 +319,12 @@ def lint(
 LINK_FAMILY = "KB3"
 
 
-def _dependency_groups(codes: Iterable[str]) -> list[tuple[str, frozenset[str]]]:
+@functools.lru_cache(maxsize=256)  # one per distinct set: asked once per article
+def _dependency_groups(codes: frozenset[str]) -> tuple[tuple[str, frozenset[str]], ...]:
     """Corpus-dependent rule codes split into `links` (KB3xx) and `corpus` (the others)."""
     links = frozenset(c for c in codes if c.startswith(LINK_FAMILY))
     other = frozenset(c for c in codes if not c.startswith(LINK_FAMILY))
-    return [(name, group) for name, group in (("links", links), ("corpus", other)) if group]
+    return tuple((name, group) for name, group in (("links", links), ("corpus", other)) if group)
 
 
 def tree_stamp(config: Config) -> str:
@@ -763,32 +766,24 @@ def linking_paths(changed: Collection[str], links: Mapping[str, Iterable[str]]) 
 class _Tree:
     """The files of the knowledge base, as found on disk (before loading)."""
 
-    files: tuple[tuple[str, Path], ...]  # (root-relative POSIX path, path) of articles and sections
-    articles: tuple[tuple[str, Path], ...]  # (path relative to the articles folder, path)
-    sections: tuple[tuple[str, Path], ...]
-    layout: Layout
+    files: tuple[tuple[str, str], ...]  # (root-relative POSIX path, path) of articles and sections
+    found: Found
+
+    @property
+    def layout(self) -> Layout:
+        return self.found.layout
 
     @classmethod
     def discover(cls, config: Config) -> _Tree:
-        from kbtool.corpus.discover import Layout, detect_locales, discover
+        from kbtool.corpus.loader import find_files
 
-        articles = config.articles_path
-        if not articles.is_dir():
-            raise InputError(
-                "articles folder not found (set kb.articles_dir in kbtool.toml)", path=articles
-            )
-        locales = detect_locales(articles, config.kb.locales)
-        files, sections = discover(
-            articles, include=config.kb.include, exclude=config.kb.exclude, locales=locales
-        )
+        found = find_files(config)
         prefix = _articles_prefix(config)
-        out = [(f"{prefix}/{rel}" if prefix else rel, path) for rel, path in [*files, *sections]]
-        return cls(
-            tuple(sorted(out)),
-            tuple(files),
-            tuple(sections),
-            Layout(locales=locales, default_locale=config.kb.default_locale),
-        )
+        out = [
+            (f"{prefix}/{rel}" if prefix else rel, path)
+            for rel, path in [*found.texts, *found.section_texts]
+        ]
+        return cls(tuple(sorted(out)), found)
 
     def load(
         self, config: Config, cache: LintCache, hashes: Mapping[str, str]
@@ -798,7 +793,7 @@ class _Tree:
         from kbtool.corpus import load_corpus
         from kbtool.lint.cache import digest
 
-        corpus = load_corpus(config, with_git=True, cache=cache)
+        corpus = load_corpus(config, with_git=True, cache=cache, found=self.found)
         prefix = _articles_prefix(config)
         localized = self.layout.localized
         links: dict[str, tuple[str, ...]] = {}
@@ -819,7 +814,7 @@ class _Tree:
 
 
 def select_paths(
-    config: Config, tree_files: Iterable[tuple[str, Path]], paths: Sequence[Path]
+    config: Config, tree_files: Iterable[tuple[str, str | Path]], paths: Sequence[Path]
 ) -> set[str]:
     """Root-relative paths of the files within `paths` (files or folders)."""
     wanted = []
@@ -830,7 +825,7 @@ def select_paths(
         wanted.append(resolved)
     out = set()
     for rel, path in tree_files:
-        resolved = path.resolve()
+        resolved = Path(path).resolve()
         if any(resolved == w or w in resolved.parents for w in wanted):
             out.add(rel)
     return out

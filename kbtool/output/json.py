@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from kbtool.corpus.model import Severity
-from kbtool.jsonio import dumps, dumps_compact
+from kbtool.jsonio import dumps, dumps_lines
 
 if TYPE_CHECKING:
     from kbtool.lint.diagnostic import Diagnostic
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA", "dumps_with_items", "payload", "render"]
 
 SCHEMA = "kbtool.lint/1"
+
+
+_SEVERITY_NAMES = {s: str(s) for s in Severity}
 
 
 def _diagnostic(d: Diagnostic, url: str) -> dict[str, Any]:
@@ -46,19 +50,23 @@ def _diagnostic(d: Diagnostic, url: str) -> dict[str, Any]:
         "end_column": d.end_column,
         "code": d.code,
         "name": d.name,
-        "severity": str(d.severity),
+        "severity": _SEVERITY_NAMES[d.severity],
         "message": d.message,
         "url": url,
         "fix": fix,
     }
 
 
-def payload(report: Report) -> dict[str, Any]:
-    """The report as plain data."""
+def payload(report: Report, *, items: bool = True) -> dict[str, Any]:
+    """The report as plain data; with `items=False`, `diagnostics` is an iterator of the
+    items (made as they are written, not all kept at once)."""
     diagnostics = report.diagnostics
-    severities = Counter(str(d.severity) for d in diagnostics)
+    severities = {str(k): n for k, n in Counter(d.severity for d in diagnostics).items()}
     by_rule = Counter(d.code for d in diagnostics)
     used = sorted(by_rule)
+    urls = {(d.code, d.name): "" for d in diagnostics}  # one lookup per rule, not per finding
+    for code, name in urls:
+        urls[code, name] = report.rule_url(code, name)
     return {
         "schema": SCHEMA,
         "tool": {"name": "kbtool", "version": report.version},
@@ -86,7 +94,9 @@ def payload(report: Report) -> dict[str, Any]:
             }
             for r in report.rules
         ],
-        "diagnostics": [_diagnostic(d, report.rule_url(d.code, d.name)) for d in diagnostics],
+        "diagnostics": (_diagnostic(d, urls[d.code, d.name]) for d in diagnostics)
+        if not items
+        else [_diagnostic(d, urls[d.code, d.name]) for d in diagnostics],
         "config_problems": [
             {
                 "path": str(p.path) if p.path else None,
@@ -102,7 +112,9 @@ def payload(report: Report) -> dict[str, Any]:
 _MARK = "\x00kbtool-items\x00"
 
 
-def dumps_with_items(data: dict[str, Any], path: tuple[str | int, ...], items: list[Any]) -> str:
+def dumps_with_items(
+    data: dict[str, Any], path: tuple[str | int, ...], items: Iterable[Any]
+) -> str:
     """`data` as indented JSON with the list at `path` set to `items`, one item per line.
 
     Indenting every field of 100,000 findings makes a report too long to read;
@@ -117,17 +129,14 @@ def dumps_with_items(data: dict[str, Any], path: tuple[str | int, ...], items: l
     at = text.index(marker)
     line = text[text.rfind("\n", 0, at) + 1 : at]  # the indent and the key before the list
     leading = " " * (len(line) - len(line.lstrip()))
-    body = "[]"
-    if items:
-        body = (
-            "[\n"
-            + ",\n".join(f"{leading}  {line}" for line in map(dumps_compact, items))
-            + f"\n{leading}]"
-        )
-    return text[:at] + body + text[at + len(marker) :]
+    indent = leading + "  "
+    lines = dumps_lines(items, ",\n" + indent)
+    if not lines:
+        return text[:at] + "[]" + text[at + len(marker) :]
+    return "".join((text[:at], "[\n", indent, lines, "\n", leading, "]", text[at + len(marker) :]))
 
 
 def render(report: Report) -> str:
-    data = payload(report)
+    data = payload(report, items=False)
     items = data["diagnostics"]
     return dumps_with_items(data, ("diagnostics",), items) + "\n"

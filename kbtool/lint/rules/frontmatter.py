@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from kbtool.config import MAPPABLE_FIELDS, Config
@@ -576,10 +577,13 @@ def date_format(article: Article, ctx: RuleContext) -> Iterator[Diagnostic]:
 # --------------------------------------------------------------------------- ids and titles
 
 
-def _others(group: list[Article], article: Article, root: Any) -> str:
-    others = [relative_path(a.path, root) for a in group if a is not article]
-    text = others[0]
-    return text + (f" and {len(others) - 1} more" if len(others) > 1 else "")
+def others_in_group(group: Sequence[Article], root: Path) -> Iterator[tuple[Article, str]]:
+    """Each article of a group of duplicates, with the text naming the others
+    (`en/b.md`, or `en/b.md and 3 more`): paths made once per group, not per pair."""
+    shown = [relative_path(a.path, root) for a in group]
+    more = f" and {len(group) - 2} more" if len(group) > 2 else ""
+    for i, article in enumerate(group):
+        yield article, (shown[1] if i == 0 else shown[0]) + more
 
 
 @rule(
@@ -619,8 +623,7 @@ def duplicate_id(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
             continue
         if not stems and all(a.field_key("id") is None for a in group):
             continue
-        for article in group:
-            others = _others(group, article, root)
+        for article, others in others_in_group(group, root):
             if article.field_key("id") is not None:
                 yield ctx.report(
                     article,
@@ -660,11 +663,11 @@ def duplicate_title(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
     root = ctx.config.root
     for group in groups.values():
         if len(group) > 1:
-            for article in group:
+            for article, others in others_in_group(group, root):
                 yield ctx.report(
                     article,
                     article.field_line("title"),
-                    f"title '{article.title}' is also the title of {_others(group, article, root)}",
+                    f"title '{article.title}' is also the title of {others}",
                 )
 
 

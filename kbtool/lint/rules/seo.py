@@ -17,10 +17,10 @@ from functools import lru_cache
 
 from kbtool.corpus import Article, Corpus
 from kbtool.corpus.model import Severity
-from kbtool.lint.context import CorpusContext, RuleContext, relative_path
+from kbtool.lint.context import CorpusContext, RuleContext
 from kbtool.lint.diagnostic import Diagnostic
 from kbtool.lint.registry import Option, rule
-from kbtool.lint.rules.frontmatter import front_matter_usable, option_list
+from kbtool.lint.rules.frontmatter import front_matter_usable, option_list, others_in_group
 from kbtool.markdown import Document, strip_markup
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -385,11 +385,9 @@ def duplicate_description(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagno
     for group in groups.values():
         if len(group) < 2:
             continue
-        for article in group:
-            others = [relative_path(a.path, root) for a in group if a is not article]
-            more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+        for article, others in others_in_group(group, root):
             yield ctx.report(
                 article,
                 article.field_line("description"),
-                f"description is also the description of {others[0]}{more}",
+                f"description is also the description of {others}",
             )
