@@ -65,12 +65,14 @@ from pathlib import Path
 t0 = time.perf_counter()
 from kbtool.config import load_config
 from kbtool.corpus import load_corpus
+from kbtool.corpus.cache import CorpusCache
 from kbtool.review import review_corpus
 from kbtool.cli import review_output as out
 from rich.console import Console
 t1 = time.perf_counter()
 config, _ = load_config(Path(sys.argv[1]))
-corpus = load_corpus(config)
+import gc; gc.set_threshold(200_000, 30, 30)  # as kbtool.cli.main does
+corpus = load_corpus(config, cache=CorpusCache.open(config.root))  # as the CLI loads
 t2 = time.perf_counter()
 report = review_corpus(corpus, as_of=dt.date.fromisoformat(sys.argv[2]))
 t3 = time.perf_counter()

@@ -56,13 +56,15 @@ from pathlib import Path
 t0 = time.perf_counter()
 from kbtool.config import load_config
 from kbtool.corpus import load_corpus
+from kbtool.corpus.cache import CorpusCache
 from kbtool.translations import translation_report
 from kbtool.cli import translations_output as out
 from kbtool.translations import TranslationStatus
 from rich.console import Console
 t1 = time.perf_counter()
 config, _ = load_config(Path(sys.argv[1]))
-corpus = load_corpus(config)
+import gc; gc.set_threshold(200_000, 30, 30)  # as kbtool.cli.main does
+corpus = load_corpus(config, cache=CorpusCache.open(config.root))  # as the CLI loads
 t2 = time.perf_counter()
 report = translation_report(corpus)
 t3 = time.perf_counter()
