@@ -5,10 +5,12 @@
     python benchmarks/site.py --no-lighthouse --no-peers
 
 For each size the `make_corpus.py` knowledge base is built or reused, then, in
-the same run: `kbtool build` cold (`--clean`) and after appending one line to
-one article; `mkdocs build` with the Material theme (`docs_dir` = the articles
-folder, so the same files); and `hugo` with a minimal layout (Hugo renders
-nothing without one) over the same files. Reported per tool: wall and CPU
+the same run: `kbtool build` cold (`--clean`), after appending one line to
+one article, and after a change of settings (another `--base-url`: every page
+changes, the article bodies rendered before are kept); `mkdocs build` with the
+Material theme (`docs_dir` = the articles folder, so the same files); and
+`hugo` with a minimal layout (Hugo renders nothing without one) over the same
+files. Reported per tool: wall and CPU
 seconds, HTML pages, output size and average HTML page weight. Lighthouse
 (npm `lighthouse@12`, installed under `$TMPDIR/kbtool-site-tools`, run with
 Debian's `/usr/bin/chromium`) scores one article page of each output served
@@ -119,6 +121,12 @@ def kbtool_runs(kb: Path, scratch: Path, size: int) -> tuple[list[Row], Path]:
     finally:
         article.write_bytes(original)
     measure(base)  # back to the original, so the next run starts from a matching manifest
+    # new settings make every page new, but the article bodies of the last build are kept
+    other = [*base[:-1], "https://docs.example.com", "--no-search"]
+    m = measure(other)
+    rows.append(
+        _row(size, "kbtool build", "settings changed", m, out, note="bodies kept, no search")
+    )
     return rows, out
 
 
@@ -230,6 +238,7 @@ def run(sizes: Sequence[int], *, peers: bool, with_lighthouse: bool) -> list[Row
         kb = corpus_folder(size)
         scratch = CACHE_ROOT / f"site-bench-{size}"
         scratch.mkdir(parents=True, exist_ok=True)
+        first = len(rows)
         kb_rows, kb_out = kbtool_runs(kb, scratch, size)
         rows += kb_rows
         outputs = [(kb_rows[0], kb_out)]
@@ -243,7 +252,7 @@ def run(sizes: Sequence[int], *, peers: bool, with_lighthouse: bool) -> list[Row
                 url = _article_page(out, row.tool) if row.ok else None
                 if url:
                     row.lighthouse = lighthouse(out, url)
-        for row in rows[-len(outputs) - 2 :]:
+        for row in rows[first:]:
             print(_line(row), flush=True)
     return rows
 
@@ -276,7 +285,11 @@ def verdicts(rows: Sequence[Row]) -> list[str]:
                 key = "ratio" if limit < 1 else "times"
                 value = cold.seconds / peer.seconds
                 mark = "PASS" if value <= limit else "FAIL"
-                out.append(f"{size:,}: kbtool / {tool} = {value:.2f} ({key} target {limit}) {mark}")
+                cpu = cold.cpu / peer.cpu if peer.cpu else float("nan")
+                out.append(
+                    f"{size:,}: kbtool / {tool} = {value:.2f} ({key} target {limit}) {mark}"
+                    f" (by CPU time: {cpu:.2f})"
+                )
         change = min(
             (r for r in rows if r.size == size and r.ok and r.run == "one change"),
             key=lambda r: r.seconds,
@@ -291,6 +304,7 @@ def verdicts(rows: Sequence[Row]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global PEER_TIMEOUT
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--no-peers", action="store_true", help="only kbtool")
@@ -300,7 +314,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--peer-timeout", type=int, default=PEER_TIMEOUT, help="seconds per peer build (0: none)"
     )
     args = parser.parse_args(argv)
-    global PEER_TIMEOUT
     PEER_TIMEOUT = args.peer_timeout
     load = os.getloadavg()[0]
     print(f"load average before: {load:.2f}; {os.cpu_count()} CPUs")

@@ -194,8 +194,10 @@ class LinkIndex:
     of link targets.
     """
 
-    def __init__(self, corpus: Corpus):
+    def __init__(self, corpus: Corpus, *, suggest: bool = True):
+        """`suggest=False` leaves `Resolved.suggestion` of missing targets empty (cheaper)."""
         config = corpus.config
+        self._suggesting = suggest
         self.root = _posix(config.root)
         self.articles_root = _posix(config.articles_path)
         self._localized = corpus.layout.localized
@@ -206,8 +208,9 @@ class LinkIndex:
         for article in corpus.articles:
             key = self._keys[article.path] = _posix(article.path)
             self._by_path[key] = article
-            base = self.locale_root(article)
-            self._by_name.setdefault((base, article.path.name.lower()), []).append(article)
+            if suggest:  # moved files are found by name only to suggest their new path
+                base = self.locale_root(article)
+                self._by_name.setdefault((base, article.path.name.lower()), []).append(article)
         self._listing = _Listing()
         self._anchors: dict[str, frozenset[str]] = {}
         self._resolved: dict[tuple[Path, str], Resolved] = {}
@@ -312,8 +315,10 @@ class LinkIndex:
             if article is not None:
                 return Resolved(LinkKind.ARTICLE, raw, Path(full), article, fragment)
             return Resolved(LinkKind.FILE, raw, Path(full), fragment=fragment)
-        suggestion, case_only = self._suggest(
-            written, base, relative, full, source_dir, locale_root
+        suggestion, case_only = (
+            self._suggest(written, base, relative, full, source_dir, locale_root)
+            if self._suggesting
+            else ("", False)
         )
         return Resolved(
             LinkKind.MISSING,
@@ -419,7 +424,15 @@ def _within(path: str, root: str) -> bool:
 
 def _posix(path: Path | str) -> str:
     """An absolute, normalised POSIX path string: link resolution works on these (fast)."""
+    text = os.fspath(path)
+    if text.startswith("/") and not _ABNORMAL.search(text):  # already one (most calls)
+        return text
     return posixpath.normpath(Path(path).absolute().as_posix())
+
+
+# What normpath would change in an absolute POSIX path: `//`, `/./`, `/../`, a trailing
+# `/`, `/.` or `/..`, and backslashes (a Windows path is never taken as it is).
+_ABNORMAL = re.compile(r"//|/\.\.?(?:/|$)|/$|\\")
 
 
 _INDEXES: dict[int, tuple[weakref.ref[Corpus], LinkIndex]] = {}

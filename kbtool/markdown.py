@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from kbtool.corpus.model import Article
 
 __all__ = [
+    "CALLOUT",
+    "DOCFX_TAB",
     "Block",
     "CodeBlock",
     "Document",
@@ -47,6 +49,7 @@ __all__ = [
     "analyze_text",
     "heading_anchors",
     "markdown_parser",
+    "md_inline_plain",
     "split_lines",
     "strip_markup",
 ]
@@ -60,7 +63,7 @@ _INCLUDE_TEXT = re.compile(r"\[!INCLUDE\s*([^\]\[]*)\]", re.IGNORECASE)
 _ADOBE = re.compile(r"\[!(?:DNL|UICONTROL|BADGE)\s+([^\]]*)\]", re.IGNORECASE)
 _TRIPLE_COLON = re.compile(r"^\s*:::")
 # DocFX tabs: a heading that is only a link to `#tab/<id>` starts a tab, not a section
-_DOCFX_TAB = re.compile(r"^\s*\[[^\]]*\]\(#tab/[^)]*\)\s*$")
+DOCFX_TAB = re.compile(r"^\s*\[[^\]]*\]\(#tab/[^)]*\)\s*$")
 _IMAGE_DIRECTIVE = re.compile(r":::image\b(.*?):::", re.IGNORECASE | re.DOTALL)
 _ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
 _HTML_TAG = re.compile(r"<[^>]+>")
@@ -298,13 +301,13 @@ def heading_anchors(article: Article) -> frozenset[str]:
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and index + 1 < len(tokens):
             content = tokens[index + 1].content
-            if "#tab/" in content and _DOCFX_TAB.match(content):
+            if "#tab/" in content and DOCFX_TAB.match(content):
                 continue
             text, explicit = explicit_anchor(content)
             if explicit is not None:
                 anchors.add(explicit)
             else:
-                anchors.add(unique_slug(_md_inline_plain(text), seen))
+                anchors.add(unique_slug(md_inline_plain(text), seen))
     return frozenset(anchors)
 
 
@@ -498,7 +501,7 @@ class _Walker:
 
     def _heading(self, open_token: Token, inline: Token) -> None:
         raw = inline.content
-        if "#tab/" in raw and _DOCFX_TAB.match(raw):
+        if "#tab/" in raw and DOCFX_TAB.match(raw):
             line = self._line(open_token)
             if self.blocks and self.blocks[-1].kind == "heading" and self.blocks[-1].line == line:
                 self.blocks[-1] = replace(self.blocks[-1], kind="tab")
@@ -517,7 +520,7 @@ class _Walker:
         if explicit is None and not any(c in raw for c in "*_~"):
             plain = _inline_text(inline)
         else:  # the exact text (with emphasis resolved as CommonMark does) makes the anchor
-            plain = _md_inline_plain(text)
+            plain = md_inline_plain(text)
         anchor = explicit or unique_slug(plain, self._slugs)
         line = self._line(open_token)
         end = (open_token.map[1] if open_token.map else 1) + self.offset
@@ -880,7 +883,7 @@ def _join(pieces: Iterable[tuple[str, str]], *, marks: bool) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _md_inline_plain(text: str) -> str:
+def md_inline_plain(text: str) -> str:
     """Plain text of inline Markdown, parsed with emphasis (as a heading's anchor needs)."""
     tokens = _analysis_parser(emphasis=True).parseInline(text)
     return _inline_text(tokens[0], marks=False) if tokens else text

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,14 @@ sys.path.insert(0, str(Path(__file__).parent / "site"))
 from sitecheck import broken_links, parse
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Kept article bodies go to a cache folder of this module's own, not the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+        yield
 
 
 def build(root: Path, out: Path | None = None, **options: object):  # type: ignore[no-untyped-def]
@@ -307,6 +317,113 @@ def test_incremental_rebuild_rewrites_only_dependent_pages(tmp_path: Path) -> No
     one = (site / "en/a/one/index.html").read_text()
     assert "data-broken" in one  # the link to the deleted article is gone, its text stays
     assert broken_links(site) == []
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site but its marker, by relative path.
+
+    Asset versions (`?v=`) are left out: they hash the settings, the output folder included.
+    """
+    return {
+        p.relative_to(site).as_posix(): re.sub(rb"\?v=[0-9a-f]+", b"?v=", p.read_bytes())
+        for p in sorted(site.rglob("*"))
+        if p.is_file() and p.name != MARKER
+    }
+
+
+@pytest.mark.parametrize(
+    ("edit", "rewritten"),
+    [
+        # the body only: its own page and its fallback copy in the Swedish tree
+        ({"body": "## Part\n\nNew text.\n"}, {"en/a/two/", "sv/a/two/"}),
+        # the description also shows in its section's listings
+        (
+            {"description": "A new description of two."},
+            {"en/a/two/", "sv/a/two/", "en/a/", "sv/a/"},
+        ),
+        # the type and stages feed the search filters of its language
+        (
+            {"type": "faq", "stages": ["new"]},
+            {"en/a/two/", "sv/a/two/", "en/search/"},  # Swedish filters: Swedish articles
+        ),
+    ],
+)
+def test_incremental_change_that_keeps_the_structure(
+    tmp_path: Path, edit: dict[str, object], rewritten: set[str]
+) -> None:
+    fields: dict[str, object] = {
+        "title": "Two",
+        "labels": ["x"],
+        "description": "About two.",
+        "type": "how-to",
+        "stages": ["experienced"],
+        "product_area": "area",
+        # a full build dates an unreviewed article by git, an incremental one by mtime
+        "last_reviewed": "2026-01-15",
+    }
+    body = str(edit.pop("body", "## Part\n\nText.\n"))
+    root = write_kb(
+        tmp_path / "kb",
+        {
+            "kbtool.toml": '[kb]\nlocales = ["en", "sv"]\nbase_url = "https://help.example"\n',
+            "articles/en/a/one.md": article("See [two](two.md).\n", title="One", labels=["x"]),
+            "articles/en/a/two.md": article("## Part\n\nText.\n", **fields),
+            "articles/en/b/three.md": article("Alone.\n", title="Three", labels=["y"]),
+            "articles/sv/a/one.md": article("Se [två](two.md).\n", title="Ett"),
+        },
+    )
+    build(root)
+    site = root / "site"
+    stamps = {p: p.stat().st_mtime_ns for p in site.rglob("index.html")}
+    (root / "articles/en/a/two.md").write_text(article(body, **{**fields, **edit}))
+
+    changed = build(root)
+
+    assert changed.incremental
+    touched = {
+        p.parent.relative_to(site).as_posix() + "/"
+        for p, stamp in stamps.items()
+        if p.stat().st_mtime_ns != stamp
+    }
+    assert touched == rewritten
+    assert changed.written == len(rewritten)
+    clean = build(root, out=tmp_path / "clean", clean=True)
+    assert not clean.incremental
+    assert _site_files(site) == _site_files(tmp_path / "clean")
+
+
+def test_full_rebuild_renders_only_articles_that_changed(tmp_path: Path) -> None:
+    root = write_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a/one.md": article("See [two](two.md) and [img](pic.png).\n", title="One"),
+            "articles/en/a/three.md": article("Alone.\n", title="Three"),
+        },
+    )
+    first = build(root)
+    assert first.rendered == 2
+    one = root / "site/en/a/one/index.html"
+    assert "<a data-broken>two</a>" in one.read_text()  # two.md does not exist yet
+
+    # a new target file: one.md is unchanged, but its kept body links to a missing article
+    (root / "articles/en/a/two.md").write_text(article("Two.\n", title="Two"))
+    (root / "articles/en/a/pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    again = build(root, base_url="https://help.example")  # new settings: a full build
+    assert not again.incremental
+    assert again.rendered == 2  # two.md, and one.md whose links resolve differently now
+    body = one.read_text().split('<div class="body">')[1].split("</div>")[0]
+    assert 'href="../../../en/a/two/"' in body and "media/articles/en/a/pic.png" in body
+    assert "data-broken" not in body
+    assert _site_files(root / "site") == _site_files(_clean_copy(root, tmp_path / "ref"))
+
+    third = build(root)  # settings changed back: full again, every body kept
+    assert not third.incremental and third.rendered == 0
+    assert build(root, clean=True).rendered == 3  # --clean renders everything
+
+
+def _clean_copy(root: Path, out: Path) -> Path:
+    build(root, out=out, base_url="https://help.example", clean=True)
+    return out
 
 
 def test_clean_build_after_settings_change(tmp_path: Path) -> None:

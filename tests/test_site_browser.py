@@ -19,6 +19,15 @@ from kbtool.config import load_config
 from kbtool.site import build_site
 from kbtool.site.serve import SiteServer
 
+
+@pytest.fixture(scope="module", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Kept article bodies go to a cache folder of this module's own, not the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+        yield
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
     "--headless",

@@ -12,12 +12,22 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kbtool.config import load_config
 from kbtool.site import build_site
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Kept article bodies go to a cache folder of this module's own, not the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+        yield
+
 
 REPO = Path(__file__).resolve().parents[1]
 TOOLS = Path(os.environ.get("KBTOOL_SITE_TOOLS", Path(tempfile.gettempdir()) / "kbtool-site-tools"))

@@ -6,6 +6,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,14 @@ from kbtool.config import load_config
 from kbtool.errors import InputError
 from kbtool.site import BuildResult, build_site
 from kbtool.site.serve import HOST, SiteServer, serve_site
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Kept article bodies go to a cache folder of this module's own, not the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+        yield
 
 
 def test_server_listens_on_loopback_only_and_serves_the_404_page(tmp_path: Path) -> None:

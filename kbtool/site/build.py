@@ -22,31 +22,47 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from glob import escape as glob_escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+
+import orjson
 
 from kbtool import __version__
 from kbtool.errors import ConfigError, InputError, KbError
 from kbtool.links import unsafe_scheme
 from kbtool.site import seo
 from kbtool.site.i18n import html_lang, language_name, strings, text_direction
-from kbtool.site.model import Entry, PageRef, SiteModel, build_model, join_url
+from kbtool.site.model import (
+    Entry,
+    PageRef,
+    SectionInfo,
+    SiteModel,
+    build_model,
+    join_url,
+    model_data,
+    model_from_data,
+    structure_key,
+)
 from kbtool.site.paths import output_file, safe_path
 from kbtool.site.render import LinkTarget, RenderedBody
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
+    from jinja2 import BytecodeCache, Environment
 
     from kbtool.config import Config
     from kbtool.corpus import Article, Corpus
+    from kbtool.links import LinkIndex
+    from kbtool.site.bodies import BodyCache
 
 __all__ = ["MARKER", "BuildResult", "build_site"]
 
 MARKER = ".kbtool-site"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 3
 THEME = Path(__file__).parent / "theme"
 SCHEMA_VERSION = 1
 _COLOR_KEYS = frozenset(
@@ -73,6 +89,7 @@ class BuildResult:
     seconds: float
     warnings: tuple[str, ...] = ()
     problems: int = 0  # files that could not be loaded as articles
+    rendered: int = 0  # article bodies rendered (the others were kept from an earlier build)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -113,6 +130,7 @@ class _State:
     pages: dict[str, str] = field(default_factory=dict)  # url -> fingerprint
     indexed: list[str] = field(default_factory=list)  # urls in the search index
     media: dict[str, str] = field(default_factory=dict)  # source rel -> url
+    model: dict[str, Any] | None = None  # the site model (`model_data`), entries apart
     search_stale: bool = False  # indexed pages changed in a build without the search index
 
 
@@ -152,7 +170,9 @@ def build_site(
         live_reload=live_reload,
         progress=progress,
     )
+    builder.reuse_bodies = not clean
     with _lock(target):
+        _sweep(target)
         return builder.run(clean=clean, started=started)
 
 
@@ -232,6 +252,11 @@ class _Builder:
         self.bodies: dict[str, RenderedBody] = {}
         self.articles: dict[str, Article] = {}
         self.media: dict[str, str] = {}
+        self._links: tuple[Corpus, LinkIndex] | None = None
+        self._filter_cache: tuple[SiteModel, dict[str, tuple[set[str], ...]]] | None = None
+        self._bodies_opened: tuple[BodyCache | None] | None = None
+        self.reuse_bodies = True  # not for --clean: that renders every article again
+        self.rendered = 0
 
     # ------------------------------------------------------------------ orchestration
 
@@ -252,40 +277,60 @@ class _Builder:
         previous = None if clean else self._load_manifest(settings)
         if previous is not None and previous.sections != section_stats:
             previous = None
+        reused: SiteModel | None = None
         if previous is None:
             corpus = self._load_full()
             state = _State(settings=settings, files=stats, sections=section_stats)
             entries = self._entries_full(corpus, state)
             incremental = False
+            changed: dict[str, tuple[Entry | None, Entry | None]] = {}
         else:
-            corpus, entries = self._load_incremental(previous, files, section_files, stats, layout)
+            same_files = previous.files.keys() == stats.keys()
+            corpus, entries, changed = self._load_incremental(
+                previous, files, section_files, stats, layout
+            )
+            if same_files:
+                reused = self._reused_model(previous, entries, changed)
             state = previous
             state.files = stats
             incremental = True
         self.corpus = corpus
-        model = build_model(
-            entries,
-            locales=tuple(loc for loc in corpus.locales if self._wanted(loc)) or corpus.locales,
-            default_locale=corpus.layout.default_locale,
-            section_meta={
-                key: (s.title, s.description, s.position) for key, s in corpus.sections.items()
-            },
-            popular_ids=config.site.popular,
-        )
+        if reused is not None:
+            model = reused
+        else:
+            model = build_model(
+                entries,
+                locales=tuple(loc for loc in corpus.locales if self._wanted(loc)) or corpus.locales,
+                default_locale=corpus.layout.default_locale,
+                section_meta={
+                    key: (s.title, s.description, s.position) for key, s in corpus.sections.items()
+                },
+                popular_ids=config.site.popular,
+            )
         self.model = model
-        pages = self._pages(model)
+        if reused is not None:
+            # the structure is as it was: only pages that show a changed entry may differ
+            pages = self._pages(model, only={k for k, (old, new) in changed.items() if old != new})
+            fingerprints = {**state.pages, **{p.url: p.fingerprint for p in pages}}
+            indexed = state.indexed
+        else:
+            pages = self._pages(model)
+            fingerprints = {p.url: p.fingerprint for p in pages}
+            indexed = sorted(p.url for p in pages if p.indexed)
         new_build = _new_id()
         if incremental:
-            written, removed, indexed_changed = self._write_incremental(pages, state)
+            written, removed, indexed_changed = self._write_incremental(pages, state, fingerprints)
         else:
             written, removed, indexed_changed = len(pages), 0, True
-        state.pages = {p.url: p.fingerprint for p in pages}
-        state.indexed = sorted(p.url for p in pages if p.indexed)
+        state.pages = fingerprints
+        state.indexed = indexed
+        state.model = model_data(model) if reused is None else state.model
         state.media = dict(self.media)
         state.build_id = new_build
         search_built = False
         if incremental:
-            self._write_site_files(self.out, model, pages)
+            pairs = [(o, n) for o, n in changed.values() if o is not None and n is not None]
+            self._write_site_files(self.out, model, changed=pairs if reused is not None else None)
             stale = indexed_changed or state.search_stale
             if self.search and stale:
                 search_built = self._pagefind(self.out, swap=True, indexed=state.indexed)
@@ -296,15 +341,26 @@ class _Builder:
             if tmp.exists():
                 shutil.rmtree(tmp)
             tmp.mkdir(parents=True)
+            run: _Indexing | None = None
             try:
-                self._write_pages(tmp, pages)
-                self._write_site_files(tmp, model, pages)
+                # the indexed pages first, so that Pagefind runs while the rest is written
+                self._write_pages(tmp, [p for p in pages if p.indexed])
                 if self.search:
-                    search_built = self._pagefind(tmp, swap=False, indexed=state.indexed)
+                    run = self._start_pagefind(tmp, swap=False, indexed=indexed, complete=False)
+                self._write_pages(tmp, [p for p in pages if not p.indexed])
+                self._write_site_files(tmp, model)
+                if self.search:
+                    if run is None:
+                        search_built = self._pagefind(tmp, swap=False, indexed=indexed)
+                    else:
+                        search_built = self._finish_pagefind(run)
                 state.search_stale = not search_built
                 (tmp / MARKER).write_text(self._marker(new_build), encoding="utf-8")
                 _swap(tmp, self.out)
             except BaseException:
+                if run is not None and run.process is not None and run.process.poll() is None:
+                    run.process.kill()
+                    run.process.wait()
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
         self._save_manifest(state)
@@ -312,7 +368,7 @@ class _Builder:
             out=self.out,
             incremental=incremental,
             articles=len(model.entries),
-            pages=len(pages) + 2,  # + 404.html and the language index
+            pages=len(fingerprints) + 2,  # + 404.html and the language index
             written=written,
             removed=removed,
             locales=model.locales,
@@ -320,6 +376,7 @@ class _Builder:
             seconds=round(time.perf_counter() - started, 3),
             warnings=tuple(dict.fromkeys(self.warnings)),
             problems=len([p for p in corpus.problems if p.severity >= 3]),
+            rendered=self.rendered,
         )
 
     def _wanted(self, locale: str) -> bool:
@@ -360,20 +417,21 @@ class _Builder:
 
     def _load_manifest(self, settings: str) -> _State | None:
         try:
-            marker = json.loads((self.out / MARKER).read_text(encoding="utf-8"))
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            marker = orjson.loads((self.out / MARKER).read_bytes())
+            data = orjson.loads(self.manifest_path.read_bytes())
         except (OSError, ValueError):
             return None
         if (
             not isinstance(data, dict)
             or data.get("version") != MANIFEST_VERSION
+            or data.get("entry_fields") != list(_ENTRY_FIELDS)
             or data.get("settings") != settings
             or data.get("build_id") != marker.get("build")
         ):
             return None
         state = _State()
         names = ("build_id", "settings", "files", "sections", "articles", "pages", "media")
-        for name in (*names, "search_stale"):
+        for name in (*names, "search_stale", "model"):
             setattr(state, name, data.get(name, getattr(state, name)))
         state.indexed = list(data.get("indexed", []))
         return state
@@ -382,15 +440,20 @@ class _Builder:
         from kbtool.corpus.edit import write_atomic
 
         # not asdict(): it deep-copies ten thousand entries for nothing
-        data = {"version": MANIFEST_VERSION, **vars(state)}
+        data = {"version": MANIFEST_VERSION, "entry_fields": _ENTRY_FIELDS, **vars(state)}
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.manifest_path, json.dumps(data, default=str).encode("utf-8"))
+        write_atomic(self.manifest_path, orjson.dumps(data, default=str))
 
     def _load_full(self) -> Corpus:
         from kbtool.corpus import load_corpus
 
         self._tick("Loading articles", 0, 1)
-        return load_corpus(self.config)
+        if not self.reuse_bodies:  # --clean: nothing from earlier runs
+            return load_corpus(self.config)
+        from kbtool.corpus.cache import CorpusCache
+
+        # the knowledge base's cache, which every command shares: unchanged files are not parsed
+        return load_corpus(self.config, cache=CorpusCache.open(self.config.root))
 
     def _published(self, article: Article) -> bool:
         if article.status == "published":
@@ -398,9 +461,7 @@ class _Builder:
         return self.drafts and article.status == "draft"
 
     def _entries_full(self, corpus: Corpus, state: _State) -> list[Entry]:
-        from kbtool.links import link_index
-
-        index = link_index(corpus)
+        index = self._link_index(corpus)
         default = corpus.layout.default_locale
         wanted = [
             a
@@ -408,13 +469,19 @@ class _Builder:
             if self._published(a) and (self._wanted(a.locale) or a.locale == default)
         ]
         self._tick("Rendering articles", 0, len(wanted))
+        kept = self._kept_bodies(wanted, index)
+        todo = [a for a in wanted if a.rel_path not in kept]
 
         def render_chunk(start: int, stop: int) -> list[RenderedBody]:
-            return [self._render(article, index) for article in wanted[start:stop]]
+            return [self._render(article, index) for article in todo[start:stop]]
 
-        bodies = _in_parallel(len(wanted), render_chunk)
+        rendered = _in_parallel(len(todo), render_chunk)
+        self.rendered += len(rendered)
+        fresh = dict(zip([a.rel_path for a in todo], rendered, strict=True))
+        self._keep_bodies(todo, fresh, full=True)
         entries: list[Entry] = []
-        for article, body in zip(wanted, bodies, strict=True):
+        for article in wanted:
+            body = kept.get(article.rel_path) or fresh[article.rel_path]
             self.bodies[article.rel_path] = body
             self.articles[article.rel_path] = article
             entries.append(_entry(article, body, article.last_edited))
@@ -423,7 +490,53 @@ class _Builder:
             state.articles[article.rel_path] = _entry_data(by_key.get(article.rel_path), article)
         return entries
 
-    def _render(self, article: Article, index: Any) -> RenderedBody:
+    def _kept_bodies(self, articles: list[Article], index: LinkIndex) -> dict[str, RenderedBody]:
+        """The bodies of `articles` rendered by an earlier build and still valid, by path."""
+        from kbtool.site.render import still_resolves
+
+        cache = self._body_cache()
+        if cache is None or not self.reuse_bodies:
+            return {}
+        found = {}
+        for article in articles:
+            body = cache.get(cache.key(article.rel_path, _content_key(article)))
+            if body is not None and still_resolves(
+                body,
+                article,
+                index,
+                articles_root=self.config.articles_path,
+                root=self.config.root,
+            ):
+                found[article.rel_path] = body
+        return found
+
+    def _keep_bodies(
+        self, articles: list[Article], bodies: Mapping[str, RenderedBody], *, full: bool
+    ) -> None:
+        """Keep the bodies just rendered for later builds (`full`: drop every other one)."""
+        cache = self._body_cache()
+        if cache is None:
+            return
+        for article in articles:
+            cache.put(cache.key(article.rel_path, _content_key(article)), bodies[article.rel_path])
+        cache.save(prune=full)
+
+    def _body_cache(self) -> BodyCache | None:
+        if self._bodies_opened is None:
+            from kbtool.site.bodies import BodyCache
+
+            self._bodies_opened = (BodyCache.open(self.config.articles_path, self.config.root),)
+        return self._bodies_opened[0]
+
+    def _link_index(self, corpus: Corpus) -> LinkIndex:
+        """The corpus's link index, built once; without the linter's spelling suggestions."""
+        from kbtool.links import LinkIndex
+
+        if self._links is None or self._links[0] is not corpus:
+            self._links = (corpus, LinkIndex(corpus, suggest=False))
+        return self._links[1]
+
+    def _render(self, article: Article, index: LinkIndex) -> RenderedBody:
         from kbtool.site.render import render_body
 
         body = render_body(
@@ -440,7 +553,12 @@ class _Builder:
         section_files: list[tuple[str, Path]],
         stats: Mapping[str, list[int]],
         layout: Any,
-    ) -> tuple[Corpus, list[Entry]]:
+    ) -> tuple[Corpus, list[Entry], dict[str, tuple[Entry | None, Entry | None]]]:
+        """The corpus (unchanged articles as stubs), every entry, and what changed.
+
+        Changes map the key of each article read again or gone to its (old, new)
+        entry, None where it had or has no page.
+        """
         from kbtool.corpus import Corpus, read_article
 
         config = self.config
@@ -448,21 +566,25 @@ class _Builder:
         fresh: list[Article] = []
         problems = []
         paths = dict(files)
+        changed: dict[str, tuple[Entry | None, Entry | None]] = {}
         for rel, stat in stats.items():
             data = previous.articles.get(rel)
             if previous.files.get(rel) == stat and data is not None:
-                if data.get("loaded"):
+                if "locale" in data:  # loaded: an article, with or without a page
                     stubs.append(_stub(rel, data, paths[rel]))
                 continue
+            old = data.get("entry") if data is not None else None
+            changed[rel] = (_entry_from(old) if old else None, None)
             article, found = read_article(paths[rel], rel, config=config, layout=layout)
             problems.extend(found)
             if article is not None:
                 fresh.append(article)
             else:
-                previous.articles[rel] = {"loaded": False}
+                previous.articles[rel] = {}  # not an article
         for rel in list(previous.articles):
             if rel not in stats:
-                del previous.articles[rel]
+                old = previous.articles.pop(rel).get("entry")
+                changed[rel] = (_entry_from(old) if old else None, None)
         corpus = Corpus(
             config=config,
             layout=layout,
@@ -470,26 +592,58 @@ class _Builder:
             sections=self._sections(section_files, layout),
             problems=tuple(problems),
         )
-        from kbtool.links import link_index
-
-        index = link_index(corpus)
+        index = self._link_index(corpus)
+        shown = [
+            a
+            for a in fresh
+            if self._published(a) and (self._wanted(a.locale) or a.locale == layout.default_locale)
+        ]
+        bodies = self._kept_bodies(shown, index)
+        rendered = {a.rel_path: self._render(a, index) for a in shown if a.rel_path not in bodies}
+        self.rendered += len(rendered)
+        self._keep_bodies([a for a in shown if a.rel_path in rendered], rendered, full=False)
+        bodies.update(rendered)
         entries: list[Entry] = []
         for article in fresh:
-            if self._published(article) and (
-                self._wanted(article.locale) or article.locale == layout.default_locale
-            ):
-                body = self._render(article, index)
+            if article.rel_path in bodies:
+                body = bodies[article.rel_path]
+                self.bodies[article.rel_path] = body
+                self.articles[article.rel_path] = article
                 updated = dt.date.fromtimestamp(stats[article.rel_path][1] / 1e9)
                 entry = _entry(article, body, updated)
                 entries.append(entry)
                 previous.articles[article.rel_path] = _entry_data(entry, article)
+                changed[article.rel_path] = (changed[article.rel_path][0], entry)
             else:
                 previous.articles[article.rel_path] = _entry_data(None, article)
         fresh_keys = {e.key for e in entries}
         for data in previous.articles.values():
-            if data.get("entry") and data["entry"]["key"] not in fresh_keys:
+            if data.get("entry") and data["entry"][0] not in fresh_keys:
                 entries.append(_entry_from(data["entry"]))
-        return corpus, entries
+        return corpus, entries, changed
+
+    def _reused_model(
+        self,
+        previous: _State,
+        entries: list[Entry],
+        changed: Mapping[str, tuple[Entry | None, Entry | None]],
+    ) -> SiteModel | None:
+        """The previous build's model with today's entries, when its structure still holds.
+
+        It holds when no file was added or removed (checked by the caller) and
+        no changed article gained, lost or changed anything `build_model` reads.
+        """
+        if previous.model is None:
+            return None
+        for old, new in changed.values():
+            if (old is None) != (new is None):
+                return None
+            if old is not None and new is not None and structure_key(old) != structure_key(new):
+                return None
+        try:
+            return model_from_data(previous.model, {e.key: e for e in entries})
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
 
     def _sections(
         self, section_files: list[tuple[str, Path]], layout: Any
@@ -500,45 +654,27 @@ class _Builder:
 
     # ------------------------------------------------------------------ pages
 
-    def _pages(self, model: SiteModel) -> list[_Page]:
+    def _pages(self, model: SiteModel, *, only: set[str] | None = None) -> list[_Page]:
+        """Every page of the site, with its fingerprint.
+
+        `only`: the keys of the entries that changed while the model's structure
+        did not; then only the pages that can show them (their article pages,
+        the sections listing them, each locale's home, search and contact pages).
+        """
         site_title = self.config.site.title or self.config.kb.name
         pages: list[_Page] = []
-        for ref in sorted(model.pages.values(), key=lambda r: r.url):
+        refs = sorted(model.pages.values(), key=lambda r: r.url)
+        sections = sorted(model.sections.items())
+        if only is not None:
+            refs = [r for r in refs if r.entry.key in only]
+            listing = {(r.locale, r.entry.section) for r in refs}
+            sections = [(key, section) for key, section in sections if key in listing]
+        for ref in refs:
             if self._wanted(ref.locale):
                 pages.append(self._article_page(model, ref, site_title))
-        for (locale, _key), section in sorted(model.sections.items()):
-            if not self._wanted(locale):
-                continue
-            t = strings(locale)
-            articles = []
-            for group in section.groups:
-                listed = model.page(group, locale)
-                if listed is None:
-                    continue
-                articles.append(
-                    {
-                        "title": listed.entry.title,
-                        "url": listed.url,
-                        "description": listed.entry.description,
-                        "lang": listed.entry.locale if listed.fallback else "",
-                    }
-                )
-            crumbs = [
-                {"title": t["home"], "url": model.homes[locale]},
-                {"title": section.title, "url": ""},
-            ]
-            ctx = self._common(
-                model,
-                locale,
-                section.url,
-                "section",
-                section.title,
-                section.description,
-                site_title,
-                crumbs=crumbs,
-            )
-            ctx["page"]["articles"] = articles
-            pages.append(_Page(section.url, "section.html", locale, ctx))
+        for (locale, _key), section in sections:
+            if self._wanted(locale):
+                pages.append(self._section_page(model, locale, section, site_title))
         for locale in model.locales:
             if not self._wanted(locale):
                 continue
@@ -547,6 +683,40 @@ class _Builder:
             if not page.fingerprint:
                 page.fingerprint = _fingerprint(page)
         return pages
+
+    def _section_page(
+        self, model: SiteModel, locale: str, section: SectionInfo, site_title: str
+    ) -> _Page:
+        t = strings(locale)
+        articles = []
+        for group in section.groups:
+            listed = model.page(group, locale)
+            if listed is None:
+                continue
+            articles.append(
+                {
+                    "title": listed.entry.title,
+                    "url": listed.url,
+                    "description": listed.entry.description,
+                    "lang": listed.entry.locale if listed.fallback else "",
+                }
+            )
+        crumbs = [
+            {"title": t["home"], "url": model.homes[locale]},
+            {"title": section.title, "url": ""},
+        ]
+        ctx = self._common(
+            model,
+            locale,
+            section.url,
+            "section",
+            section.title,
+            section.description,
+            site_title,
+            crumbs=crumbs,
+        )
+        ctx["page"]["articles"] = articles
+        return _Page(section.url, "section.html", locale, ctx)
 
     def _common(
         self,
@@ -820,17 +990,7 @@ class _Builder:
         return out
 
     def _filters(self, model: SiteModel, locale: str, t: Mapping[str, str]) -> list[dict[str, Any]]:
-        sections: set[str] = set()
-        types: set[str] = set()
-        stages: set[str] = set()
-        for (_group, loc), ref in model.pages.items():
-            if loc != locale or ref.fallback:
-                continue
-            section = model.section_of(ref)
-            sections.add(section.title if section else ref.entry.section)
-            if ref.entry.type:
-                types.add(ref.entry.type)
-            stages.update(ref.entry.stages)
+        sections, types, stages = self._filter_values(model).get(locale, (set(), set(), set()))
         out = []
         for name, label, values in (
             ("section", t["filter_section"], sections),
@@ -842,6 +1002,20 @@ class _Builder:
                     {"name": name, "label": label, "options": sorted(values, key=str.casefold)}
                 )
         return out
+
+    def _filter_values(self, model: SiteModel) -> dict[str, tuple[set[str], ...]]:
+        """Per locale, the section titles, types and stages of its own articles (once)."""
+        if self._filter_cache is None or self._filter_cache[0] is not model:
+            found: dict[str, tuple[set[str], ...]] = {}
+            for entry in model.entries.values():
+                sections, types, stages = found.setdefault(entry.locale, (set(), set(), set()))
+                section = model.sections.get((entry.locale, entry.section))
+                sections.add(section.title if section else entry.section)
+                if entry.type:
+                    types.add(entry.type)
+                stages.update(entry.stages)
+            self._filter_cache = (model, found)
+        return self._filter_cache[1]
 
     def _contact_url(self) -> str:
         url = self.config.site.contact_url.strip()
@@ -870,10 +1044,12 @@ class _Builder:
         loaders.append(FileSystemLoader(THEME))
         env = Environment(
             loader=ChoiceLoader(loaders),
+            bytecode_cache=_template_cache(),
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=False,
             lstrip_blocks=False,
             keep_trailing_newline=True,
+            auto_reload=False,  # one build: no need to stat every template for every page
         )
         return env
 
@@ -930,7 +1106,10 @@ class _Builder:
             body = body_data.html_for(lambda target: self._resolve(target, page))
             ctx_page = dict(context["page"])
             if len(body_data.toc) >= 3:
-                ctx_page["toc"] = [asdict(item) for item in body_data.toc]
+                ctx_page["toc"] = [
+                    {"level": item.level, "text": item.text, "anchor": item.anchor}
+                    for item in body_data.toc
+                ]
             if not ctx_page["title"] and body_data.first_h1:
                 ctx_page["title"] = body_data.first_h1
             jsonld = list(ctx_page["jsonld"])
@@ -957,7 +1136,6 @@ class _Builder:
         found = self.bodies.get(key)
         if found is None:
             from kbtool.corpus import read_article
-            from kbtool.links import link_index
 
             config = self.config
             article, _ = read_article(
@@ -965,7 +1143,7 @@ class _Builder:
             )
             if article is None:
                 raise KbError("changed while the site was being built; run again", path=key)
-            found = self._render(article, link_index(self.corpus))
+            found = self._render(article, self._link_index(self.corpus))
         return found
 
     def _resolve(self, target: LinkTarget, page: _Page) -> str | None:
@@ -1004,7 +1182,7 @@ class _Builder:
         def write_chunk(start: int, stop: int) -> list[dict[str, str]]:
             env = self._env()
             for page in pages[start:stop]:
-                path = output_file(out, page.url)
+                path = output_file(out, page.url, no_links=True)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(self._render_page(env, page), encoding="utf-8")
             return [dict(self.media)]
@@ -1012,39 +1190,56 @@ class _Builder:
         for media in _in_parallel(len(pages), write_chunk):
             self.media.update(media)
 
-    def _write_incremental(self, pages: list[_Page], state: _State) -> tuple[int, int, bool]:
+    def _write_incremental(
+        self, pages: list[_Page], state: _State, fingerprints: Mapping[str, str]
+    ) -> tuple[int, int, bool]:
+        """Rewrite the `pages` whose fingerprint changed; remove pages not in `fingerprints`."""
         from kbtool.corpus.edit import write_atomic
 
         env = self._env()
         written = 0
         indexed_changed = False
+        was_indexed = set(state.indexed)
         for page in pages:
             if state.pages.get(page.url) == page.fingerprint:
                 continue
             path = output_file(self.out, page.url)
             write_atomic(path, self._render_page(env, page).encode("utf-8"))
             written += 1
-            indexed_changed = indexed_changed or page.indexed or page.url in state.indexed
-        urls = {p.url for p in pages}
+            indexed_changed = indexed_changed or page.indexed or page.url in was_indexed
         removed = 0
         for url in state.pages:
-            if url not in urls:
+            if url not in fingerprints:
                 path = output_file(self.out, url)
                 if path.is_file():
                     path.unlink()
                     removed += 1
-                    indexed_changed = indexed_changed or url in state.indexed
+                    indexed_changed = indexed_changed or url in was_indexed
                 _prune(path.parent, self.out)
         return written, removed, indexed_changed
 
-    def _write_site_files(self, out: Path, model: SiteModel, pages: list[_Page]) -> None:
+    def _write_site_files(
+        self, out: Path, model: SiteModel, *, changed: Iterable[tuple[Entry, Entry]] | None = None
+    ) -> None:
+        """Write the files besides the pages: 404, static files, sitemap, search data, widgets.
+
+        `changed`: the (old, new) entries of a build whose model structure held;
+        then the sitemap, suggestion indexes and widget data are made again only
+        when a field they show changed (`_SITE_FILE_FIELDS`).
+        """
         from kbtool.corpus.edit import write_atomic
+
+        def stale(name: str) -> bool:
+            if changed is None:
+                return True
+            shown = _SITE_FILE_FIELDS[name]
+            return any(getattr(o, f) != getattr(n, f) for o, n in changed for f in shown)
 
         incremental = out == self.out
 
         def put(url: str, text: str | bytes) -> None:
             data = text.encode("utf-8") if isinstance(text, str) else text
-            path = output_file(out, url)
+            path = output_file(out, url, no_links=not incremental)
             if incremental:
                 try:
                     if path.read_bytes() == data:
@@ -1093,15 +1288,16 @@ class _Builder:
                     or target.stat().st_size != source.stat().st_size
                 ):
                     put(url, source.read_bytes())
-        if self.base_url:
+        if self.base_url and stale("sitemap"):
             put("sitemap.xml", self._sitemap(model))
         sitemap = join_url(self.base_url, "sitemap.xml") if self.base_url else ""
         put("robots.txt", seo.robots_txt(sitemap, allow=not self.drafts))
         for locale in model.locales:
-            if self._wanted(locale):
+            if self._wanted(locale) and stale("suggest"):
                 put(f"_data/{safe_path(locale)}/suggest.json", self._suggest_index(model, locale))
-        for area, text in self._widgets(model).items():
-            put(f"widgets/{area}.json", text)
+        if stale("widgets"):
+            for area, text in self._widgets(model).items():
+                put(f"widgets/{area}.json", text)
 
     def _sitemap(self, model: SiteModel) -> str:
         urls: list[seo.SitemapUrl] = []
@@ -1184,10 +1380,20 @@ class _Builder:
         return out
 
     def _pagefind(self, site: Path, *, swap: bool, indexed: Iterable[str]) -> bool:
-        """Index every article page with Pagefind: one index per `<html lang>`.
+        """Index every article page with Pagefind: one index per `<html lang>`."""
+        started = self._start_pagefind(site, swap=swap, indexed=indexed, complete=True)
+        return started is not None and self._finish_pagefind(started)
+
+    def _start_pagefind(
+        self, site: Path, *, swap: bool, indexed: Iterable[str], complete: bool
+    ) -> _Indexing | None:
+        """Start Pagefind on the indexed pages of `site`, which must be written already.
 
         Pagefind reads only a mirror of hard links to the indexed pages, not the
-        fallback copies and listings that make up most of a multilingual site.
+        fallback copies and listings that make up most of a multilingual site, so
+        it can run while those are still being written. Where hard links cannot
+        be made it reads the whole site: then only a `complete` site is indexed
+        (None otherwise: start again once it is).
         """
         target = site / ("pagefind.kbtool-new" if swap else "pagefind")
         shutil.rmtree(target, ignore_errors=True)
@@ -1196,33 +1402,94 @@ class _Builder:
         source = site
         try:
             for url in indexed:
-                link = output_file(mirror, url)
+                link = output_file(mirror, url, no_links=True)
                 link.parent.mkdir(parents=True, exist_ok=True)
-                os.link(output_file(site, url), link)
+                os.link(output_file(site, url, no_links=not swap), link)
             source = mirror
         except OSError:  # no hard links here (another file system): index the whole site
             shutil.rmtree(mirror, ignore_errors=True)
+            if not complete:
+                return None
         command = [sys.executable, "-m", "pagefind", "--site", str(source)]
         command += ["--output-path", str(target), "--silent"]
+        # a file, not a pipe: nobody reads it while pages are written; closed by _finish_pagefind
+        log = tempfile.TemporaryFile()  # noqa: SIM115
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        except OSError as exc:
+            log.close()
+            shutil.rmtree(mirror, ignore_errors=True)
+            self.warnings.append(f"search index not built: {exc}")
+            return _Indexing(None, log, mirror, target, site, swap)
+        return _Indexing(process, log, mirror, target, site, swap)
+
+    def _finish_pagefind(self, run: _Indexing) -> bool:
+        """Wait for the Pagefind run; swap its index in (incremental). False when it failed."""
+        if run.process is None:
+            return False
+        try:
+            code = run.process.wait(timeout=900)
+        except subprocess.TimeoutExpired as exc:
+            run.process.kill()
+            run.process.wait()
             self.warnings.append(f"search index not built: {exc}")
             return False
         finally:
-            shutil.rmtree(mirror, ignore_errors=True)
-        if done.returncode != 0:
-            reason = (done.stderr or done.stdout).strip().splitlines()
+            shutil.rmtree(run.mirror, ignore_errors=True)
+        with run.log:
+            run.log.seek(0)
+            output = run.log.read().decode("utf-8", "replace")
+        if code != 0:
+            reason = output.strip().splitlines()
             self.warnings.append(
-                "search index not built: " + (reason[-1] if reason else f"exit {done.returncode}")
+                "search index not built: " + (reason[-1] if reason else f"exit {code}")
             )
             return False
-        if swap:
-            _swap(target, site / "pagefind")
+        if run.swap:
+            trash = run.site.parent / f".{run.site.name}.kbtool-old-{_new_id()}-pagefind"
+            _swap(run.target, run.site / "pagefind", trash=trash)
         return True
 
 
+@dataclass
+class _Indexing:
+    """A Pagefind run under way."""
+
+    process: subprocess.Popen[bytes] | None
+    log: IO[bytes]
+    mirror: Path
+    target: Path
+    site: Path
+    swap: bool
+
+
 # ----------------------------------------------------------------------------- helpers
+
+
+def _template_cache() -> BytecodeCache | None:
+    """Compiled templates, kept in the user's cache folder (a few hundred ms per run).
+
+    Not in the knowledge base's `.kbtool/`: compiled templates are code, and a
+    repository must never be able to hand kbtool code to run.
+    """
+    from jinja2 import FileSystemBytecodeCache
+
+    base = os.environ.get("XDG_CACHE_HOME")
+    folder = (Path(base) if base else Path.home() / ".cache") / "kbtool" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
+
+
+# The Entry fields besides `structure_key`'s that each site-wide file shows: keep in
+# step with `_sitemap`, `_suggest_index` and `_widgets`.
+_SITE_FILE_FIELDS = {
+    "sitemap": ("updated",),
+    "suggest": ("description",),
+    "widgets": ("description", "product_area"),
+}
 
 
 # Below this many items one process is faster than forking workers.
@@ -1308,54 +1575,77 @@ def _entry(article: Article, body: RenderedBody, edited: dt.date | None) -> Entr
     )
 
 
+def _content_key(article: Article) -> str:
+    """What of an article its rendered body depends on, besides its path and the links' targets."""
+    content = article.content_hash or hashlib.sha256(article.body.encode()).hexdigest()
+    return f"{content}|{article.type}|{article.locale}"
+
+
 def _inner(article: Article) -> str:
     prefix = article.locale + "/"
     rel = article.rel_path
     return rel[len(prefix) :] if rel.startswith(prefix) else rel
 
 
+# Entries travel in the manifest as lists of their fields, in this order.
+_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+_TUPLE_AT = tuple(
+    n for n, name in enumerate(_ENTRY_FIELDS) if name in ("stages", "labels", "links")
+)
+_DATE_AT = tuple(n for n, name in enumerate(_ENTRY_FIELDS) if name in ("last_reviewed", "updated"))
+
+
 def _entry_data(entry: Entry | None, article: Article) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "loaded": True,
-        "locale": article.locale,
-        "id": article.id,
-        "title": article.title,
-        "section": article.section,
-        "status": article.status,
-    }
+    """What the manifest keeps of a loaded article: its locale, and its entry if it has a page."""
+    data: dict[str, Any] = {"locale": article.locale}
     if entry is not None:
-        data["entry"] = asdict(entry)
+        data["entry"] = [getattr(entry, name) for name in _ENTRY_FIELDS]
     return data
 
 
-def _entry_from(data: Mapping[str, Any]) -> Entry:
-    values = dict(data)
-    for name in ("stages", "labels", "links"):
-        values[name] = tuple(values.get(name) or ())
-    for name in ("last_reviewed", "updated"):
-        if values.get(name):
-            values[name] = dt.date.fromisoformat(values[name])
-    return Entry(**values)
+def _entry_from(data: Sequence[Any]) -> Entry:
+    values = list(data)
+    for n in _TUPLE_AT:
+        values[n] = tuple(values[n] or ())
+    for n in _DATE_AT:
+        if values[n]:
+            values[n] = dt.date.fromisoformat(values[n])
+    return Entry(*values)
 
 
 def _stub(rel: str, data: Mapping[str, Any], path: Path) -> Article:
-    """An article known from the manifest: enough for link resolution, no body."""
+    """An article known from the manifest: enough for link resolution, no body.
+
+    Ten thousand of these are made for a one-article rebuild, and the frozen
+    dataclass's __init__ (27 fields) is most of that time: each stub starts as a
+    copy of one blank article's fields instead, as unpickling an Article does.
+    """
+    global _BLANK
     from kbtool.corpus import Article
 
-    return Article(
-        path=path,
-        rel_path=rel,
-        locale=data["locale"],
-        id=data["id"],
-        title=data["title"],
-        section=data["section"],
-        status=data["status"],
-    )
+    if _BLANK is None:
+        blank = Article(path=path, rel_path="", locale="", id="", title="", section="", status="")
+        _BLANK = vars(blank) if hasattr(blank, "__dict__") else {}
+    if not _BLANK:  # pragma: no cover - an Article without __dict__ (slots): the slow way
+        return Article(
+            path=path, rel_path=rel, locale=data["locale"], id="", title="", section="", status=""
+        )
+    stub = object.__new__(Article)
+    vars(stub).update(_BLANK, path=path, rel_path=rel, locale=data["locale"])
+    return stub
 
 
-def _swap(new: Path, target: Path) -> None:
-    """Put folder `new` in place of `target` with two renames; the old one is then removed."""
-    old = target.parent / f".{target.name}.kbtool-old-{os.getpid()}"
+_BLANK: dict[str, Any] | None = None
+
+
+def _swap(new: Path, target: Path, *, trash: Path | None = None) -> None:
+    """Put folder `new` in place of `target` with two renames; the old one is then removed.
+
+    The old folder is first renamed to `trash` (default: beside `target`), which
+    must be outside the published site, as it is deleted in the background.
+    """
+    # unique: the old folder of an earlier build of this process may still be being deleted
+    old = trash or target.parent / f".{target.name}.kbtool-old-{_new_id()}"
     if target.exists():
         target.rename(old)
     try:
@@ -1365,7 +1655,37 @@ def _swap(new: Path, target: Path) -> None:
             old.rename(target)
         raise
     if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+        _discard(old)
+
+
+# A child that outlives the build: it only deletes the folder it is given.
+_RMTREE = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+
+
+def _discard(folder: Path) -> None:
+    """Delete `folder`, already renamed out of the way, in a detached process.
+
+    The new output is in place by then, and on file systems that discard freed
+    blocks (ext4 `-o discard`, most cloud disks) unlinking tens of thousands of
+    pages takes a minute of waiting for the disk, not of work.
+    """
+    try:
+        subprocess.Popen(
+            [sys.executable, "-c", _RMTREE, str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sweep(target: Path) -> None:
+    """Delete what interrupted builds left beside `target` (old outputs not yet deleted)."""
+    for stale in target.parent.glob(f".{glob_escape(target.name)}.kbtool-old-*"):
+        if stale.is_dir() and not stale.is_symlink():
+            _discard(stale)
 
 
 def _prune(folder: Path, top: Path) -> None:

@@ -12,11 +12,21 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from kbtool.links import MARKDOWN_SUFFIXES
 from kbtool.site.paths import UrlRegistry, safe_segment
 
-__all__ = ["Entry", "PageRef", "SectionInfo", "SiteModel", "build_model"]
+__all__ = [
+    "Entry",
+    "PageRef",
+    "SectionInfo",
+    "SiteModel",
+    "build_model",
+    "model_data",
+    "model_from_data",
+    "structure_key",
+]
 
 RESERVED = ("_static", "pagefind", "widgets", "_data", "media", "index.html", "404.html",
             "sitemap.xml", "robots.txt", "favicon.ico")  # fmt: skip
@@ -101,6 +111,87 @@ class SiteModel:
 
     def section_of(self, page: PageRef) -> SectionInfo | None:
         return self.sections.get((page.locale, page.entry.section))
+
+
+def structure_key(entry: Entry) -> tuple[object, ...]:
+    """The fields of `entry` that `build_model` reads: equal keys, equal structure.
+
+    When only other fields of some entries change (their body, description,
+    dates, type, stages, product area), every URL, translation group, section
+    listing order and related list stays as it was, and the previous build's
+    model can be reused with the new entries in place of the old.
+    """
+    return (
+        entry.key,
+        entry.locale,
+        entry.inner,
+        entry.id,
+        entry.translation_of,
+        entry.title,
+        entry.section,
+        entry.status,
+        entry.labels,
+        entry.links,
+    )
+
+
+def model_data(model: SiteModel) -> dict[str, Any]:
+    """`model` as compact JSON-ready data: entries (stored apart) and groups by number."""
+    keys = sorted(model.entries)
+    number = {key: n for n, key in enumerate(keys)}
+    return {
+        "locales": list(model.locales),
+        "default_locale": model.default_locale,
+        "keys": keys,
+        "group_of": [number[model.group_of[key]] for key in keys],
+        "pages": [
+            [number[p.group], p.locale, p.url, number[p.entry.key]] for p in model.pages.values()
+        ],
+        "homes": model.homes,
+        "contact": model.contact,
+        "search": model.search,
+        "sections": [
+            [s.locale, s.key, s.title, s.description, s.position, s.url]
+            + [number[g] for g in s.groups]
+            for s in model.sections.values()
+        ],
+        "related": [
+            [number[group], *(number[o] for o in others)] for group, others in model.related.items()
+        ],
+        "popular": [number[g] for g in model.popular],
+    }
+
+
+def model_from_data(data: Mapping[str, Any], entries: Mapping[str, Entry]) -> SiteModel:
+    """The model `model_data` described, with `entries` (which must have its keys).
+
+    Raises KeyError, IndexError, TypeError or ValueError for data that does not fit.
+    """
+    keys: list[str] = data["keys"]
+    if len(keys) != len(entries):
+        raise ValueError("the model's entries differ from the given ones")
+    by_number = [entries[key] for key in keys]
+    pages: dict[tuple[str, str], PageRef] = {}
+    for group, locale, url, n in data["pages"]:
+        pages[(keys[group], locale)] = PageRef(keys[group], locale, url, by_number[n])
+    sections: dict[tuple[str, str], SectionInfo] = {}
+    for loc, key, title, description, position, url, *groups in data["sections"]:
+        sections[(loc, key)] = SectionInfo(
+            key, loc, title, description, position, url, tuple(keys[g] for g in groups)
+        )
+    return SiteModel(
+        locales=tuple(data["locales"]),
+        default_locale=str(data["default_locale"]),
+        entries={key: entries[key] for key in keys},
+        group_of={key: keys[g] for key, g in zip(keys, data["group_of"], strict=True)},
+        pages=pages,
+        homes=dict(data["homes"]),
+        contact=dict(data["contact"]),
+        search=dict(data["search"]),
+        sections=sections,
+        related={keys[g]: tuple(keys[o] for o in others) for g, *others in data["related"]},
+        popular=tuple(keys[g] for g in data["popular"]),
+    )
 
 
 def _url_path(inner: str) -> str:

@@ -59,13 +59,20 @@ class UrlRegistry:
         return candidate + "/"
 
 
-def output_file(out: Path, url: str) -> Path:
-    """The file of site URL `url` under `out` (`x/` -> `x/index.html`); never outside `out`."""
+def output_file(out: Path, url: str, *, no_links: bool = False) -> Path:
+    """The file of site URL `url` under `out` (`x/` -> `x/index.html`); never outside `out`.
+
+    `no_links`: `out` is a folder this build created and filled itself, so it
+    holds no symbolic links and the path's text alone decides where it lands
+    (resolving every folder of every page costs a system call per folder).
+    """
     rel = url + "index.html" if url.endswith("/") or not url else url
     normal = posixpath.normpath(rel)
     if normal.startswith(("../", "/")) or normal == ".." or "\x00" in normal:
         raise InputError(f"refusing to write outside the site folder: {url!r}", path=out)
     path = out / normal
+    if no_links:
+        return path
     root = out.resolve()
     if not path.resolve().is_relative_to(root):
         raise InputError(f"refusing to write outside the site folder: {url!r}", path=out)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from kbtool.links import LinkKind, unsafe_scheme
 
 # The linter's own heading-anchor rules, so the site's anchors are the ones it checks.
-from kbtool.markdown import _DOCFX_TAB, CALLOUT, _md_inline_plain, analyze
+from kbtool.markdown import CALLOUT, DOCFX_TAB, analyze, md_inline_plain
 from kbtool.slug import explicit_anchor, unique_slug
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from kbtool.links import LinkIndex
     from kbtool.markdown import Document
 
-__all__ = ["LinkTarget", "RenderedBody", "TocEntry", "render_body"]
+__all__ = ["LinkCheck", "LinkTarget", "RenderedBody", "TocEntry", "render_body", "still_resolves"]
 
 _PLACEHOLDER = re.compile(r'(href|src)="#kbtool-link-(\d+)"')
 _ADOBE = re.compile(r"\[!(?:DNL|UICONTROL|BADGE)\s+([^\]]*)\]", re.IGNORECASE)
@@ -76,6 +76,11 @@ class TocEntry:
     anchor: str
 
 
+# A link or image target as written, whether it is an image, and what it became:
+# the URL kept as written, or a placeholder's target, or neither (dropped).
+LinkCheck = tuple[str, bool, str | None, LinkTarget | None]
+
+
 @dataclass(frozen=True)
 class RenderedBody:
     html: str  # sanitised, with `#kbtool-link-N` placeholders
@@ -83,6 +88,9 @@ class RenderedBody:
     toc: tuple[TocEntry, ...]
     faq: tuple[tuple[str, str], ...]  # (question, answer) pairs for FAQPage JSON-LD
     first_h1: str = ""  # text of a leading H1 (dropped: the page shows the title)
+    # every target of the body with its outcome: the only inputs besides the article's own
+    # text (the files other articles and images are), so a kept body can be checked
+    checks: tuple[LinkCheck, ...] = ()
 
     def html_for(self, resolve: Callable[[LinkTarget], str | None]) -> str:
         """The HTML with each placeholder replaced by `resolve(target)`; None unlinks it."""
@@ -134,6 +142,7 @@ def render_body(
         body = _DIRECTIVE.sub("", body)
     tokens = md.parse(body)
     links: list[LinkTarget] = []
+    checks: list[LinkCheck] = []
     toc: list[TocEntry] = []
     first_h1 = ""
     seen: dict[str, int] = {}
@@ -152,7 +161,7 @@ def render_body(
         elif token.type == "blockquote_open":
             _callout(tokens, i)
         elif token.type == "inline" and token.children:
-            _inline(token.children, article, index, articles_root, root, links)
+            _inline(token.children, article, index, articles_root, root, links, checks)
     html = md.renderer.render(tokens, md.options, {})
     if first_h1:
         html = re.sub(r'<h1 data-drop="1">.*?</h1>\n?', "", html, count=1, flags=re.DOTALL)
@@ -170,13 +179,27 @@ def render_body(
     )
     clean = clean.replace("<img ", '<img loading="lazy" decoding="async" ')
     faq = _faq(doc or analyze(article)) if article.type == "faq" else ()
-    return RenderedBody(clean, tuple(links), tuple(toc), faq, first_h1)
+    return RenderedBody(clean, tuple(links), tuple(toc), faq, first_h1, tuple(checks))
+
+
+def still_resolves(
+    body: RenderedBody, article: Article, index: LinkIndex, *, articles_root: Path, root: Path
+) -> bool:
+    """Would `article` render to `body` today, as far as its links and images go?
+
+    (Its own text is the caller's to compare.) A link to an article that was
+    missing then, or a file since deleted, makes a body rendered earlier stale.
+    """
+    return all(
+        link_outcome(target, article, index, articles_root, root, image=image) == (kept, found)
+        for target, image, kept, found in body.checks
+    )
 
 
 def _anchor(inline: Token, seen: dict[str, int]) -> str:
     """The heading's anchor, as `kbtool.markdown` computes it; an explicit `{#id}` is removed."""
     content = inline.content
-    if "#tab/" in content and _DOCFX_TAB.match(content):
+    if "#tab/" in content and DOCFX_TAB.match(content):
         return ""
     text, explicit = explicit_anchor(content)
     if explicit is not None:
@@ -184,7 +207,7 @@ def _anchor(inline: Token, seen: dict[str, int]) -> str:
         if children and children[-1].type == "text":
             children[-1].content = explicit_anchor(children[-1].content)[0]
         return explicit
-    return unique_slug(_md_inline_plain(text), seen)
+    return unique_slug(md_inline_plain(text), seen)
 
 
 def _first_block(tokens: Sequence[Token]) -> int:
@@ -241,6 +264,7 @@ def _inline(
     articles_root: Path,
     root: Path,
     links: list[LinkTarget],
+    checks: list[LinkCheck],
 ) -> None:
     _drop_includes(children)
     for child in children:
@@ -250,7 +274,14 @@ def _inline(
         elif child.type in ("link_open", "image"):
             attr = "href" if child.type == "link_open" else "src"
             target = str(child.attrGet(attr) or "")
-            new = _rewrite(target, article, index, articles_root, root, links, image=attr == "src")
+            kept, found = link_outcome(
+                target, article, index, articles_root, root, image=attr == "src"
+            )
+            checks.append((target, attr == "src", kept, found))
+            new = kept
+            if found is not None:
+                links.append(found)
+                new = f"#kbtool-link-{len(links) - 1}"
             if new is None:
                 if attr == "src":
                     child.attrSet("src", "")
@@ -285,37 +316,39 @@ def _drop_includes(children: list[Token]) -> None:
         i += 1
 
 
-def _rewrite(
+def link_outcome(
     target: str,
     article: Article,
     index: LinkIndex,
     articles_root: Path,
     root: Path,
-    links: list[LinkTarget],
     *,
     image: bool,
-) -> str | None:
+) -> tuple[str | None, LinkTarget | None]:
+    """What a link (or image) target of `article` becomes on the site.
+
+    (target, None): kept as written (external, anchor, another site's path);
+    (None, LinkTarget): a placeholder, filled in per page; (None, None): dropped.
+    """
     if unsafe_scheme(target, image=image):
-        return None
+        return None, None
     resolved = index.resolve(article, target)
     kind = resolved.kind
     if kind in (LinkKind.EXTERNAL, LinkKind.ANCHOR, LinkKind.SITE):
         if kind == LinkKind.EXTERNAL and resolved.scheme not in _SAFE_SCHEMES and resolved.scheme:
-            return None
-        return target
+            return None, None
+        return target, None
     if kind == LinkKind.EMPTY or resolved.path is None:
-        return None
+        return None, None
     path = resolved.path
     rel = _relative(path, articles_root)
     if kind == LinkKind.ARTICLE:
-        links.append(LinkTarget("article", rel, resolved.fragment))
-    elif kind == LinkKind.FILE and path.is_file():
-        links.append(LinkTarget("file", _relative(path, root), ""))
-    elif resolved.is_markdown or kind == LinkKind.MISSING:
-        links.append(LinkTarget("missing", rel, resolved.fragment))
-    else:  # a folder: nothing on the site corresponds to it
-        return None
-    return f"#kbtool-link-{len(links) - 1}"
+        return None, LinkTarget("article", rel, resolved.fragment)
+    if kind == LinkKind.FILE and path.is_file():
+        return None, LinkTarget("file", _relative(path, root), "")
+    if resolved.is_markdown or kind == LinkKind.MISSING:
+        return None, LinkTarget("missing", rel, resolved.fragment)
+    return None, None  # a folder: nothing on the site corresponds to it
 
 
 def _relative(path: Path, articles_root: Path) -> str:
