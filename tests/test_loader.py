@@ -581,3 +581,26 @@ def test_each_kbtool_version_keeps_its_own_cache_and_old_ones_are_deleted(tmp_pa
     assert (cache.folder / "files.bin").is_file()
     # the version used last before this one stays, older ones and loose files go
     assert sorted(p.name for p in versions.iterdir()) == sorted([cache.folder.name, "2" * 16])
+
+
+def test_workers_are_forked_beside_a_spinner_but_not_beside_other_threads() -> None:
+    import io
+    import threading
+
+    from rich.console import Console
+
+    from kbtool.corpus.loader import can_fork
+
+    if not can_fork():
+        pytest.skip("this test runner runs threads of its own")
+    console = Console(file=io.StringIO(), force_terminal=True)
+    with console.status("Loading articles"):  # Rich's refresh thread: workers never print
+        assert can_fork()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert not can_fork()  # another thread may hold a lock the child would need
+    finally:
+        stop.set()
+        other.join()

@@ -22,7 +22,15 @@ from kbtool.errors import InputError
 if TYPE_CHECKING:
     from kbtool.corpus.cache import CorpusCache
 
-__all__ = ["Corpus", "Found", "articles_prefix", "find_files", "load_corpus", "read_article"]
+__all__ = [
+    "Corpus",
+    "Found",
+    "articles_prefix",
+    "can_fork",
+    "find_files",
+    "load_corpus",
+    "read_article",
+]
 
 _LIST_FIELDS = ("stages", "channels", "labels")
 _TEXT_FIELDS = (
@@ -311,7 +319,7 @@ def _read_all(
     """Read every file, on all cores for a large knowledge base (fork only: the
     children inherit the configuration instead of pickling it)."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(files) < _PARALLEL_MIN_FILES or workers < 2 or not _can_fork():
+    if len(files) < _PARALLEL_MIN_FILES or workers < 2 or not can_fork():
         return _read_chunk(files, config, layout)
     import concurrent.futures
     import multiprocessing
@@ -327,18 +335,27 @@ def _read_all(
     return results
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
+    """May this process fork worker processes now?
+
+    Forking a process that runs other threads (a test runner's, an editor
+    plug-in's) can deadlock the child on a lock one of them held. Two threads
+    are known to be safe: the git reader of `load_corpus`, and the refresh
+    thread of a terminal spinner or progress bar (Rich's), as workers never print.
+    """
     import multiprocessing
     import threading
 
-    # forking a process that runs other threads (a test runner, an editor plug-in) can
-    # deadlock the child; only the git reader thread of load_corpus is known to be safe
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
     others = [
         t
         for t in threading.enumerate()
-        if t is not threading.main_thread() and t.name != _GIT_THREAD
+        if t is not threading.main_thread()
+        and t.name != _GIT_THREAD
+        and type(t).__name__ != "_RefreshThread"
     ]
-    return "fork" in multiprocessing.get_all_start_methods() and not others
+    return not others
 
 
 def _read_chunk(

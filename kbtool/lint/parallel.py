@@ -151,7 +151,9 @@ def _work(start: int, stop: int) -> list[Outcome]:
 
 
 def _fork_context() -> Any:
-    if sys.platform == "win32" or "fork" not in multiprocessing.get_all_start_methods():
+    from kbtool.corpus.loader import can_fork
+
+    if sys.platform == "win32" or not can_fork():
         return None
     return multiprocessing.get_context("fork")
 

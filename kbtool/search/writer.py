@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import os
-import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -34,6 +33,7 @@ from whoosh.index import TOC, clean_files
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from kbtool.corpus.loader import can_fork
 from kbtool.search.schema import Positions, encode_positions
 
 if TYPE_CHECKING:
@@ -218,7 +218,7 @@ def commit_segments(ix: Index, segments: Iterable[Any]) -> None:
 def workers(documents: int) -> int:
     """How many processes a build of `documents` documents should use."""
     cores = min(os.cpu_count() or 1, _MAX_WORKERS)
-    if documents < _PARALLEL_MIN_DOCS or cores < 2 or not _can_fork():
+    if documents < _PARALLEL_MIN_DOCS or cores < 2 or not can_fork():
         return 1
     return cores
 
@@ -228,7 +228,7 @@ def parallel_map(func: Callable[[_T], _R], jobs: Sequence[_T]) -> list[_R]:
     a forked child. The children inherit `func` and `jobs` (a closure over loaded
     articles and open indexes is fine): only the results are pickled."""
     global _WORK
-    if len(jobs) < 2 or not _can_fork():
+    if len(jobs) < 2 or not can_fork():
         return [func(job) for job in jobs]
     import concurrent.futures
     import multiprocessing
@@ -253,18 +253,3 @@ def _run_job(index: int) -> Any:
         raise RuntimeError("parallel_map: no work (not a forked child)")
     func, jobs = _WORK
     return func(jobs[index])
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    # forking a process that runs other threads can deadlock the child (on a lock one of
-    # them held); a terminal spinner's refresh thread is safe: the children never print
-    others = [
-        t
-        for t in threading.enumerate()
-        if t is not threading.main_thread() and type(t).__name__ != "_RefreshThread"
-    ]
-    return not others

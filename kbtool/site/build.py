@@ -1507,11 +1507,11 @@ def _in_parallel(count: int, work: Callable[[int, int], list[Any]]) -> list[Any]
     """
     global _WORK
     import multiprocessing
-    import threading
+
+    from kbtool.corpus.loader import can_fork
 
     workers = min(os.cpu_count() or 1, 8)
-    can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if count < _PARALLEL_MIN or workers < 2 or not can_fork:
+    if count < _PARALLEL_MIN or workers < 2 or not can_fork():
         return work(0, count)
     import concurrent.futures
 
