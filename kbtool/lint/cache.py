@@ -38,6 +38,7 @@ __all__ = [
     "digest",
     "head_revision",
     "pack",
+    "pack_all",
     "unpack",
 ]
 
@@ -48,13 +49,17 @@ DiagTuple = tuple[Any, ...]
 
 def pack(diagnostic: Diagnostic) -> DiagTuple:
     """A Diagnostic as a plain tuple (its fix, if any, as tuples too): pickle handles
-    these in C, while a named tuple or a dataclass costs a Python call each. The
-    severity stays an enum member: pickle writes each member once per file."""
-    fix = diagnostic.fix
+    these in C, while a named tuple costs a Python call each. The severity stays an
+    enum member: pickle writes each member once per file."""
+    fix = diagnostic[9]
     if fix is None:
         return tuple(diagnostic)
-    edits = tuple((e.line, e.column, e.end_line, e.end_column, e.new_text) for e in fix.edits)
-    return (*diagnostic[:9], (fix.description, edits))
+    return (*diagnostic[:9], (fix[0], tuple(map(tuple, fix[1]))))
+
+
+def pack_all(diagnostics: Iterable[Diagnostic]) -> tuple[DiagTuple, ...]:
+    """`pack` of each (most have no fix: those are copied without a call)."""
+    return tuple(tuple(d) if d[9] is None else pack(d) for d in diagnostics)
 
 
 _new = tuple.__new__
@@ -65,8 +70,8 @@ def unpack(packed: DiagTuple) -> Diagnostic:
     fix = packed[9]
     if fix is None:
         return _new(Diagnostic, packed)
-    edits = tuple(TextEdit(*e) for e in fix[1])
-    return _new(Diagnostic, (*packed[:9], Fix(fix[0], edits)))
+    edits = tuple([_new(TextEdit, e) for e in fix[1]])
+    return _new(Diagnostic, (*packed[:9], _new(Fix, (fix[0], edits))))
 
 
 @dataclass
@@ -141,7 +146,7 @@ class LintCache(CorpusCache):
                 old.unlink()  # reports rendered from the previous snapshot
         self._write(
             f"snapshot-{settings_key}.diags.bin",
-            (snapshot.key, tuple(pack(d) for d in diagnostics)),
+            (snapshot.key, pack_all(diagnostics)),
         )
         self._write(f"snapshot-{settings_key}.links.bin", (snapshot.key, dict(links)))
         self._write(f"snapshot-{settings_key}.bin", snapshot)
@@ -171,7 +176,7 @@ class LintCache(CorpusCache):
         return [unpack(d) for d in found]
 
     def put_results(self, key: str, diagnostics: Iterable[Diagnostic]) -> None:
-        self._put("results", key, tuple(pack(d) for d in diagnostics))
+        self._put("results", key, pack_all(diagnostics))
 
     def entry(self, key: str) -> tuple[list[Diagnostic], frozenset[str]] | None:
         """An article's own findings and the codes of its corpus-dependent rules."""
@@ -185,4 +190,4 @@ class LintCache(CorpusCache):
     def put_entry(
         self, key: str, diagnostics: Iterable[Diagnostic], dependent: frozenset[str]
     ) -> None:
-        self._put("entries", key, (tuple(pack(d) for d in diagnostics), dependent))
+        self._put("entries", key, (pack_all(diagnostics), dependent))

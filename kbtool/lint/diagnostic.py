@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from kbtool.corpus.model import Severity
@@ -10,12 +9,12 @@ from kbtool.corpus.model import Severity
 __all__ = ["Diagnostic", "Fix", "TextEdit", "sort_key"]
 
 
-@dataclass(frozen=True, order=True)
-class TextEdit:
+class TextEdit(NamedTuple):
     """Replace the text from (line, column) up to (end_line, end_column) with `new_text`.
 
     Lines and columns are 1-based and count characters of the file (front matter
     included, BOM excluded); the end is exclusive. An insertion has start == end.
+    Named tuples, as `Diagnostic`: a large run keeps tens of thousands of fixes.
     """
 
     line: int
@@ -25,8 +24,7 @@ class TextEdit:
     new_text: str
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     """A safe, automatic fix: applying it changes only these spans of the file."""
 
     description: str
