@@ -29,6 +29,7 @@ __all__ = [
     "can_fork",
     "find_files",
     "load_corpus",
+    "load_sections",
     "read_article",
 ]
 
@@ -161,7 +162,7 @@ def load_corpus(
     history = git.result() if git is not None else None
     if history is not None and history.available:
         articles = _with_history(articles, history, root)
-    sections = _load_sections(found.sections, config, layout, problems)
+    sections = load_sections(found.sections, config, layout, problems)
     problems.sort(key=lambda p: (str(p.path), p.line, p.column))
     return Corpus(
         config=config,
@@ -518,12 +519,14 @@ def _first_heading(body: str) -> str | None:
     return None
 
 
-def _load_sections(
+def load_sections(
     files: Iterable[tuple[str, Path]],
     config: Config,
     layout: Layout,
     problems: list[LoadProblem],
 ) -> dict[tuple[str, str], Section]:
+    """The sections of section files (`_index.md`) by (locale, key); what is wrong with
+    a file goes to `problems`."""
     sections: dict[tuple[str, str], Section] = {}
     for rel, path in files:
         locale, inner = layout.split(rel)

@@ -648,9 +648,9 @@ class _Builder:
     def _sections(
         self, section_files: list[tuple[str, Path]], layout: Any
     ) -> Mapping[tuple[str, str], Any]:
-        from kbtool.corpus.loader import _load_sections
+        from kbtool.corpus.loader import load_sections
 
-        return _load_sections(section_files, self.config, layout, [])
+        return load_sections(section_files, self.config, layout, [])
 
     # ------------------------------------------------------------------ pages
 
