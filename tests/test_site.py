@@ -553,3 +553,25 @@ def test_host_directives_render_as_text(tmp_path: Path) -> None:
     assert "Select Save in Adobe Commerce." in html
     assert "INCLUDE" not in html and "footer-include" not in html and ":::" not in html
     assert '<blockquote class="callout callout-tip">' in html
+
+
+def test_incremental_build_removes_the_widget_of_a_product_area_gone(tmp_path: Path) -> None:
+    # reviewed: a full build dates an unreviewed article by git, an incremental one by mtime
+    fields: dict[str, object] = {"title": "Two", "last_reviewed": "2026-01-15"}
+    root = write_kb(
+        tmp_path / "kb",
+        {
+            "articles/en/a/one.md": article("Text.\n", title="One", product_area="account"),
+            "articles/en/a/two.md": article("Text.\n", product_area="billing", **fields),
+        },
+    )
+    build(root)
+    widgets = root / "site/widgets"
+    assert sorted(p.name for p in widgets.iterdir()) == ["account.json", "billing.json"]
+    (root / "articles/en/a/two.md").write_text(article("Text.\n", product_area="tax", **fields))
+
+    assert build(root).incremental
+    assert sorted(p.name for p in widgets.iterdir()) == ["account.json", "tax.json"]
+    clean = build(root, out=tmp_path / "clean", clean=True)
+    assert not clean.incremental
+    assert _site_files(root / "site") == _site_files(tmp_path / "clean")

@@ -14,6 +14,7 @@ is never deleted or written into, and no output path can leave it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -1296,8 +1297,11 @@ class _Builder:
             if self._wanted(locale) and stale("suggest"):
                 put(f"_data/{safe_path(locale)}/suggest.json", self._suggest_index(model, locale))
         if stale("widgets"):
-            for area, text in self._widgets(model).items():
+            widgets = self._widgets(model)
+            for area, text in widgets.items():
                 put(f"widgets/{area}.json", text)
+            if incremental:  # a product area no article names any more
+                _remove_unlisted(out / "widgets", {f"{area}.json" for area in widgets})
 
     def _sitemap(self, model: SiteModel) -> str:
         urls: list[seo.SitemapUrl] = []
@@ -1686,6 +1690,18 @@ def _sweep(target: Path) -> None:
     for stale in target.parent.glob(f".{glob_escape(target.name)}.kbtool-old-*"):
         if stale.is_dir() and not stale.is_symlink():
             _discard(stale)
+
+
+def _remove_unlisted(folder: Path, keep: set[str]) -> None:
+    """Delete the files in `folder` (not below) whose names are not in `keep`."""
+    try:
+        found = list(folder.iterdir())
+    except OSError:
+        return
+    for path in found:
+        if path.name not in keep and path.is_file() and not path.is_symlink():
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def _prune(folder: Path, top: Path) -> None:
