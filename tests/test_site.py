@@ -358,8 +358,6 @@ def test_incremental_change_that_keeps_the_structure(
         "type": "how-to",
         "stages": ["experienced"],
         "product_area": "area",
-        # a full build dates an unreviewed article by git, an incremental one by mtime
-        "last_reviewed": "2026-01-15",
     }
     body = str(edit.pop("body", "## Part\n\nText.\n"))
     root = write_kb(
@@ -556,8 +554,7 @@ def test_host_directives_render_as_text(tmp_path: Path) -> None:
 
 
 def test_incremental_build_removes_the_widget_of_a_product_area_gone(tmp_path: Path) -> None:
-    # reviewed: a full build dates an unreviewed article by git, an incremental one by mtime
-    fields: dict[str, object] = {"title": "Two", "last_reviewed": "2026-01-15"}
+    fields: dict[str, object] = {"title": "Two"}
     root = write_kb(
         tmp_path / "kb",
         {
@@ -574,4 +571,28 @@ def test_incremental_build_removes_the_widget_of_a_product_area_gone(tmp_path: P
     assert sorted(p.name for p in widgets.iterdir()) == ["account.json", "tax.json"]
     clean = build(root, out=tmp_path / "clean", clean=True)
     assert not clean.incremental
+    assert _site_files(root / "site") == _site_files(tmp_path / "clean")
+
+
+def test_an_incremental_build_dates_a_changed_article_by_git_as_a_full_build_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gitutil import commit_all, init_repo, isolate_git
+
+    isolate_git(monkeypatch)
+    root = write_kb(
+        init_repo(tmp_path / "kb"),
+        {
+            "articles/en/a/one.md": article("Text.\n", title="One"),
+            "articles/en/a/two.md": article("Text.\n", title="Two"),
+        },
+    )
+    commit_all(root, "Add the articles", date="2026-03-02T10:00:00+00:00")
+    build(root)
+    # edited, not committed: its last edit is still the commit (the file's mtime is today)
+    (root / "articles/en/a/two.md").write_text(article("New text.\n", title="Two"))
+
+    assert build(root).incremental
+    assert "2026-03-02" in page(root / "site", "en/a/two")
+    assert not build(root, out=tmp_path / "clean", clean=True).incremental
     assert _site_files(root / "site") == _site_files(tmp_path / "clean")

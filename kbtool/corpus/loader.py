@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Corpus",
     "Found",
+    "GitReader",
     "articles_prefix",
     "can_fork",
     "find_files",
@@ -147,7 +148,7 @@ def load_corpus(
     if paths:
         files = _within(files, paths)
     # git log runs in a thread while this one parses: the wait is mostly on git
-    git = _GitReader(root) if with_git else None
+    git = GitReader(root) if with_git else None
     articles: list[Article] = []
     problems: list[LoadProblem] = []
     loaded = (
@@ -177,8 +178,8 @@ def load_corpus(
 _GIT_THREAD = "kbtool-git-log"
 
 
-class _GitReader:
-    """`GitHistory.load` on a thread of its own."""
+class GitReader:
+    """`GitHistory.load` on a thread of its own; `result()` waits for it."""
 
     def __init__(self, root: Path):
         import threading

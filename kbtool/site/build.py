@@ -561,6 +561,7 @@ class _Builder:
         entry, None where it had or has no page.
         """
         from kbtool.corpus import Corpus, read_article
+        from kbtool.corpus.loader import GitReader
 
         config = self.config
         stubs: list[Article] = []
@@ -568,6 +569,9 @@ class _Builder:
         problems = []
         paths = dict(files)
         changed: dict[str, tuple[Entry | None, Entry | None]] = {}
+        # Changed articles are dated by their last commit, as a full build dates them;
+        # git log runs on a thread while they are read and rendered.
+        git = GitReader(config.articles_path) if previous.files != stats else None
         for rel, stat in stats.items():
             data = previous.articles.get(rel)
             if previous.files.get(rel) == stat and data is not None:
@@ -604,14 +608,20 @@ class _Builder:
         self.rendered += len(rendered)
         self._keep_bodies([a for a in shown if a.rel_path in rendered], rendered, full=False)
         bodies.update(rendered)
+        history = git.result() if git is not None else None
+        prefix = history.prefix(config.articles_path) if history and history.available else None
+
+        def last_edited(rel: str) -> dt.date | None:
+            found = history.last_at(prefix + rel) if history and prefix is not None else None
+            return found.date.date() if found is not None else None
+
         entries: list[Entry] = []
         for article in fresh:
             if article.rel_path in bodies:
                 body = bodies[article.rel_path]
                 self.bodies[article.rel_path] = body
                 self.articles[article.rel_path] = article
-                updated = dt.date.fromtimestamp(stats[article.rel_path][1] / 1e9)
-                entry = _entry(article, body, updated)
+                entry = _entry(article, body, last_edited(article.rel_path))
                 entries.append(entry)
                 previous.articles[article.rel_path] = _entry_data(entry, article)
                 changed[article.rel_path] = (changed[article.rel_path][0], entry)
