@@ -8,7 +8,6 @@ interpreter of the environment kbtool is installed in, e.g.
 
 from __future__ import annotations
 
-import compileall
 import os
 import subprocess
 import sys
@@ -23,11 +22,11 @@ __all__ = [
     "CACHE_ROOT",
     "REPO_ROOT",
     "Measurement",
+    "child_env",
     "corpus_folder",
     "default_corpora",
     "git",
     "git_env",
-    "installed_like_pip",
     "measure",
     "rss_floor_kib",
 ]
@@ -38,22 +37,6 @@ REPO_ROOT = BENCH_DIR.parent
 CACHE_ROOT = Path(tempfile.gettempdir()) / "kbtool-bench"
 
 GIT_AUTHOR = ("KB Bench", "kb-bench@example.com")
-
-
-def installed_like_pip() -> None:
-    """Byte-compile the kbtool package, as `pip install` does when it installs a wheel.
-
-    Python reads `.pyc` files even where it may not write them; an editable install
-    writes them on first import, unless `PYTHONDONTWRITEBYTECODE` is set (as it is in
-    some sandboxes and CI images). Without them every timed run would first compile
-    the hundred modules it imports: a quarter of a second that no installed copy of
-    kbtool spends. Called when this module is imported, so every benchmark measures
-    kbtool as installed.
-    """
-    compileall.compile_dir(REPO_ROOT / "kbtool", quiet=1)
-
-
-installed_like_pip()
 
 
 def default_corpora() -> Path:
@@ -82,6 +65,21 @@ def git_env(date: str | None = None) -> dict[str, str]:
     )
     if date is not None:
         env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    return env
+
+
+def child_env(date: str | None = None) -> dict[str, str]:
+    """`git_env`, with imports as for an installed kbtool: from cached bytecode.
+
+    An installed kbtool has `.pyc` files (pip compiles them); where
+    `PYTHONDONTWRITEBYTECODE` is set (some sandboxes and CI images) every timed
+    run would otherwise compile the hundred modules it imports first, a quarter
+    of a second. The bytecode goes to `CACHE_ROOT/pycache`, out of the source
+    tree; a benchmark's untimed first run writes it.
+    """
+    env = git_env(date)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(CACHE_ROOT / "pycache")
     return env
 
 

@@ -58,7 +58,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_DIR, CACHE_ROOT, REPO_ROOT, corpus_folder, git_env, rss_floor_kib
+from common import (
+    BENCH_DIR,
+    CACHE_ROOT,
+    REPO_ROOT,
+    child_env,
+    corpus_folder,
+    git_env,
+    rss_floor_kib,
+)
 from make_corpus import DEFAULT_N
 
 TARGET_RATIO = 1.0  # cold kbtool lint / markdownlint-cli2, medians
@@ -439,15 +447,6 @@ def benchmarks(
             ),
         ]
     return chosen
-
-
-def child_env() -> dict[str, str]:
-    # git reads no user config and no inherited GIT_DIR; imports come from cached
-    # bytecode as for an installed kbtool, kept out of the source tree.
-    env = git_env()
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(CACHE_ROOT / "pycache")
-    return env
 
 
 def copy_knowledge_base(source: Path) -> Path:

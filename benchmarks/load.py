@@ -42,7 +42,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import CACHE_ROOT, Measurement, corpus_folder, git_env, measure, rss_floor_kib
+from common import (
+    Measurement,
+    child_env,
+    corpus_folder,
+    git_env,
+    measure,
+    rss_floor_kib,
+)
 from make_corpus import DEFAULT_N
 
 TARGET_SECONDS = 3.0
@@ -250,12 +257,7 @@ def run_benchmarks(
     results = [Result(b) for b in benchmarks]
     # The children's git must find the repository whatever the caller's
     # environment says (a hook's GIT_DIR), and read no user config.
-    env = git_env()
-    # Imports as for an installed kbtool, from cached bytecode (the warm-up run
-    # writes it), even where PYTHONDONTWRITEBYTECODE is set; kept out of the
-    # source tree.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(CACHE_ROOT / "pycache")
+    env = child_env()  # imports from cached bytecode (the warm-up run writes it)
     with tempfile.TemporaryDirectory(prefix="kbtool-bench-") as tmp:
         scratch = Path(tmp) / "out.json"
         for round_ in range(repeat + 1):

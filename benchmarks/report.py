@@ -34,7 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import Measurement, default_corpora, measure
+from common import Measurement, child_env, default_corpora, measure
 from make_corpus import DEFAULT_N, build_corpus
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,9 +50,7 @@ def _kbtool() -> list[str]:
 
 
 def _env(cache: Path) -> dict[str, str]:
-    import os
-
-    return {**os.environ, "XDG_CACHE_HOME": str(cache), "CI": "true"}
+    return {**child_env(), "XDG_CACHE_HOME": str(cache), "CI": "true"}
 
 
 def _run(command: list[str], cache: Path) -> Measurement:

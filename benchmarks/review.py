@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import Measurement, git_env, measure
+from common import Measurement, child_env, measure
 from make_corpus import DEFAULT_N, build_corpus
 
 TARGET_SECONDS = 3.0
@@ -147,7 +147,7 @@ def run_benchmarks(
 ) -> list[Result]:
     """One untimed warm-up run each, then `repeat` interleaved rounds."""
     results = [Result(b) for b in benchmarks]
-    env = git_env()
+    env = child_env()
     env.pop("NO_COLOR", None)
     env["COLUMNS"] = "200"
     with tempfile.TemporaryDirectory(prefix="kbtool-bench-") as tmp:
@@ -185,7 +185,7 @@ def _summary(run: Measurement) -> str:
 
 def stages(kb: Path, repeat: int) -> dict[str, float]:
     """Median seconds of each stage over `repeat` runs (after one warm-up)."""
-    env = git_env()
+    env = child_env()
     runs: list[dict[str, float]] = []
     for round_ in range(repeat + 1):
         run = measure([sys.executable, "-c", _STAGES, str(kb), AS_OF], env=env)

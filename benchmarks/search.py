@@ -37,7 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import CACHE_ROOT, measure
+from common import child_env, measure
 from make_corpus import DEFAULT_N, build_corpus  # noqa: F401  (documents the dependency)
 
 BENCH = Path(__file__).resolve().parent
@@ -175,10 +175,8 @@ def main() -> int:
     shutil.copytree(source, kb, ignore=shutil.ignore_patterns(".git", ".kbtool"))
     rows: list[tuple[str, str, str]] = []
     try:
-        # imports as for an installed kbtool, from cached bytecode (kept out of the source
-        # tree), even where PYTHONDONTWRITEBYTECODE is set; the warm-up run writes it
-        env = {**os.environ, "COLUMNS": "200", "PYTHONPYCACHEPREFIX": str(CACHE_ROOT / "pycache")}
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        # imports from cached bytecode, as for an installed kbtool; this run writes it
+        env = {**child_env(), "COLUMNS": "200"}
         warm = "import kbtool.cli, kbtool.search.engine, kbtool.search.store, kbtool.search.writer"
         subprocess.run([sys.executable, "-c", warm], env=env, check=True)
         full = measure([*_kbtool(), "-C", str(kb), "index", "--rebuild", "-f", "json"], env=env)

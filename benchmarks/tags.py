@@ -37,7 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import REPO_ROOT, Measurement, corpus_folder, default_corpora, git_env, measure
+from common import (
+    REPO_ROOT,
+    Measurement,
+    child_env,
+    corpus_folder,
+    default_corpora,
+    measure,
+)
 from make_corpus import DEFAULT_N
 
 TARGET_SECONDS = 3.0
@@ -126,7 +133,7 @@ def run_all(
     bases: dict[str, list[str]], chosen: Sequence[Benchmark], *, repeat: int, progress: bool
 ) -> list[Result]:
     results = [Result(b) for b in chosen]
-    env = git_env()
+    env = child_env()
     env.pop("NO_COLOR", None)
     env["COLUMNS"] = "200"
     for round_ in range(repeat + 1):

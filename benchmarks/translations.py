@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import Measurement, git_env, measure
+from common import Measurement, child_env, measure
 from make_corpus import DEFAULT_N, build_corpus
 from review import _kbtool, environment
 
@@ -164,7 +164,7 @@ def run_benchmarks(
     kb: Path, benchmarks: Sequence[Benchmark], *, repeat: int, progress: bool
 ) -> list[Result]:
     results = [Result(b) for b in benchmarks]
-    env = git_env()
+    env = child_env()
     env.pop("NO_COLOR", None)
     env["COLUMNS"] = "200"
     with tempfile.TemporaryDirectory(prefix="kbtool-bench-") as tmp:
@@ -198,7 +198,7 @@ def _summary(run: Measurement) -> str:
 
 
 def stages(kb: Path, repeat: int) -> dict[str, float]:
-    env = git_env()
+    env = child_env()
     runs: list[dict[str, float]] = []
     for round_ in range(repeat + 1):
         run = measure([sys.executable, "-c", _STAGES, str(kb)], env=env)
