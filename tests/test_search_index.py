@@ -323,8 +323,10 @@ def test_unchanged_folders_are_not_walked_again(
     store = _store(kb)
     store.update()
     walks = []
-    real = store_module.discover
-    monkeypatch.setattr(store_module, "discover", lambda *a, **k: walks.append(1) or real(*a, **k))
+    real = store_module.discover_text
+    monkeypatch.setattr(
+        store_module, "discover_text", lambda *a, **k: walks.append(1) or real(*a, **k)
+    )
     page = kb / "articles/en/billing/download-invoices.md"
     page.write_text(page.read_text().replace("invoice", "receipt"), encoding="utf-8")
     assert store.status()[0] == "stale" and walks == []

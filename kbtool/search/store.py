@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbtool.corpus import humanize, load_corpus, read_article
-from kbtool.corpus.discover import Layout, detect_locales, discover
+from kbtool.corpus.discover import Layout, detect_locales, discover_text
 from kbtool.corpus.edit import write_atomic
 from kbtool.errors import ConfigError, ConflictError, InputError
 from kbtool.search.analysis import Language, known_analyzers, language_for
@@ -352,7 +352,7 @@ class IndexStore:
         """Every article file with its size and mtime. When no folder changed since
         `manifest` was written (a folder's mtime changes when an entry is added, removed
         or renamed in it), its list of files still holds and only they are stat'ed;
-        otherwise the articles folder is walked again (`discover`)."""
+        otherwise the articles folder is walked again (`discover_text`)."""
         config = self.config
         root = config.articles_path
         if not root.is_dir():
@@ -382,12 +382,12 @@ class IndexStore:
                 dirs,
                 at,
             )
-        files, section_files = discover(
+        files, section_files = discover_text(
             root, include=config.kb.include, exclude=config.kb.exclude, locales=locales
         )
         return _Scan(
             layout,
-            {rel: (str(path), *_stat(path)) for rel, path in files},
+            {rel: (path, *_stat(path)) for rel, path in files},
             {rel: _stat(path) for rel, path in section_files},
             dirs,
             at,

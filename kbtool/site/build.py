@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
     from kbtool.config import Config
     from kbtool.corpus import Article, Corpus
+    from kbtool.corpus.loader import Found
     from kbtool.links import LinkIndex
     from kbtool.site.bodies import BodyCache
 
@@ -262,16 +263,10 @@ class _Builder:
     # ------------------------------------------------------------------ orchestration
 
     def run(self, *, clean: bool, started: float) -> BuildResult:
-        from kbtool.corpus.discover import Layout, detect_locales, discover
+        from kbtool.corpus.loader import find_files
 
-        config = self.config
-        root = config.articles_path
-        if not root.is_dir():
-            raise InputError("articles folder not found (set kb.articles_dir)", path=root)
-        layout = Layout(detect_locales(root, config.kb.locales), config.kb.default_locale)
-        files, section_files = discover(
-            root, include=config.kb.include, exclude=config.kb.exclude, locales=layout.locales
-        )
+        found = find_files(self.config)
+        layout, files, section_files = found.layout, found.files, found.sections
         stats = {rel: _stat(path) for rel, path in files}
         section_stats = {rel: _stat(path) for rel, path in section_files}
         settings = self._settings()
@@ -280,7 +275,7 @@ class _Builder:
             previous = None
         reused: SiteModel | None = None
         if previous is None:
-            corpus = self._load_full()
+            corpus = self._load_full(found)
             state = _State(settings=settings, files=stats, sections=section_stats)
             entries = self._entries_full(corpus, state)
             incremental = False
@@ -306,7 +301,7 @@ class _Builder:
                 section_meta={
                     key: (s.title, s.description, s.position) for key, s in corpus.sections.items()
                 },
-                popular_ids=config.site.popular,
+                popular_ids=self.config.site.popular,
             )
         self.model = model
         if reused is not None:
@@ -445,16 +440,17 @@ class _Builder:
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(self.manifest_path, orjson.dumps(data, default=str))
 
-    def _load_full(self) -> Corpus:
+    def _load_full(self, found: Found) -> Corpus:
         from kbtool.corpus import load_corpus
 
         self._tick("Loading articles", 0, 1)
         if not self.reuse_bodies:  # --clean: nothing from earlier runs
-            return load_corpus(self.config)
+            return load_corpus(self.config, found=found)
         from kbtool.corpus.cache import CorpusCache
 
         # the knowledge base's cache, which every command shares: unchanged files are not parsed
-        return load_corpus(self.config, cache=CorpusCache.open(self.config.root))
+        cache = CorpusCache.open(self.config.root)
+        return load_corpus(self.config, cache=cache, found=found)
 
     def _published(self, article: Article) -> bool:
         if article.status == "published":
