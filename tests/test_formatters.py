@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from kbtool.config import ConfigProblem
 from kbtool.corpus.model import Severity
 from kbtool.lint.diagnostic import Diagnostic, Fix, TextEdit
 from kbtool.lint.registry import Option, Rule
-from kbtool.output import FORMATTERS, Report
+from kbtool.output import FORMATTERS, SPLITTERS, Report, Tally, encode, splice
 from kbtool.output.github import escape_data, escape_property
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -266,3 +267,33 @@ def test_junit_is_valid_xml_with_a_failure_per_finding() -> None:
     assert failures[3].get("message") == "a message with: colons, commas, 100% and\nnewline\r"
     first_suite = suites.find("testsuite")
     assert first_suite is not None and first_suite.get("tests") == "3"
+
+
+REFUNDS = "articles/en/billing/refunds.md"
+LÖSENORD = "articles/sv/konto/lösenord, 100%.md"
+CHANGES: dict[str, tuple[set[str], tuple[Diagnostic, ...]]] = {
+    # what changed: (the files re-judged, their new findings)
+    "edit one file": ({REFUNDS}, DIAGNOSTICS[:1]),
+    "a file loses its findings": ({LÖSENORD}, ()),
+    "a new file with findings": (
+        {"articles/en/a.md"},
+        (Diagnostic("articles/en/a.md", 2, 1, "KB205", "trailing whitespace", "x"),),
+    ),
+    "all gone": ({REFUNDS, LÖSENORD}, ()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPLITTERS))
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_spliced_report_is_the_report_rendered_whole(name: str, change: str) -> None:
+    """Rebuilding a report from the last one's parts and the changed files' new parts
+    gives, byte for byte, what rendering the new findings whole gives."""
+    split = SPLITTERS[name]
+    before = report()
+    old, index = encode(split(before))
+    touched, fresh = CHANGES[change]
+    after = tuple(sorted((*(d for d in before.diagnostics if d.path not in touched), *fresh)))
+    whole = b"".join(encode(split(replace(before, diagnostics=after)))[0])
+    parts = split(replace(before, diagnostics=fresh, totals=Tally.of(after)))
+    chunks, _ = splice(parts, b"".join(old), index, touched)
+    assert b"".join(chunks) == whole

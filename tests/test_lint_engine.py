@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Iterator
+from itertools import groupby
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from kbtool.lint.engine import (
 )
 from kbtool.lint.registry import RULES, resolve, rule
 from kbtool.lint.suppress import ALL, parse_suppressions
+from kbtool.output import Parts
 
 
 @pytest.fixture(autouse=True)
@@ -580,13 +582,17 @@ def test_a_rendered_report_is_cached_with_the_snapshot(tmp_path: Path, rules: No
     )
     calls: list[int] = []
 
-    def render(result: LintResult) -> str:
+    def render(result: LintResult) -> Parts:
         calls.append(len(result.diagnostics))
-        return "|".join(f"{d.path}:{d.line}:{d.code}" for d in result.diagnostics)
+        files = [
+            (path, "|".join(f"{d.path}:{d.line}:{d.code}" for d in group))
+            for path, group in groupby(result.diagnostics, key=lambda d: d.path)
+        ]
+        return Parts("", files, joiner="|")
 
     first = tree(root, render=("test", render))
     expected = "articles/en/a.md:2:KB992|articles/en/a.md:5:KB991|articles/en/b.md:2:KB992"
-    assert first.rendered == expected and calls == [3]
+    assert first.rendered == expected.encode() and calls == [3]
     second = tree(root, render=("test", render))
     # read back from the cache as the UTF-8 bytes to write
     assert second.cached and second.rendered == expected.encode() and calls == [3]
@@ -595,11 +601,11 @@ def test_a_rendered_report_is_cached_with_the_snapshot(tmp_path: Path, rules: No
     # another format is rendered from the snapshot's diagnostics, once
     other = tree(root, render=("other", render))
     assert other.cached and len(other.diagnostics) == 3 and calls == [3, 3]
-    assert tree(root, render=("other", render)).rendered == str(other.rendered).encode()
+    assert tree(root, render=("other", render)).rendered == other.rendered
     assert calls == [3, 3]
     # a selection is never answered from a rendering of everything
     part = tree(root, paths=[root / "articles/en/b.md"], render=("test", render))
-    assert part.rendered == "articles/en/b.md:2:KB992"
+    assert part.rendered == b"articles/en/b.md:2:KB992"
 
 
 def test_links_rules_rerun_only_for_articles_linking_to_what_changed(

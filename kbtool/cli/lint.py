@@ -16,7 +16,8 @@ from kbtool.errors import KbError
 
 if TYPE_CHECKING:
     from kbtool.config import Config
-    from kbtool.lint.engine import LintResult, LintSettings, Renderer
+    from kbtool.lint.delivery import Renderer
+    from kbtool.lint.engine import LintResult, LintSettings
     from kbtool.lint.fix import FilePatch
     from kbtool.lint.registry import Rule
 
@@ -208,22 +209,27 @@ def _renderer(fmt: LintFormat, output: Path | None, docs_url: str) -> Renderer |
     """How the report is rendered, for the engine to cache; None for a terminal."""
     if fmt is LintFormat.text and output is None and sys.stdout.isatty():
         return None
-    from kbtool.output import Report, formatter
+    from kbtool.output import Parts, Report, splitter
 
-    render = formatter(fmt.value)
+    split = splitter(fmt.value)
 
-    def text(result: LintResult) -> str:
-        return render(
+    def parts(result: LintResult) -> Parts:
+        return split(
             Report(
                 diagnostics=result.diagnostics,
                 rules=result.rules,
                 files=result.files,
                 problems=result.problems,
                 docs_url=docs_url,
+                totals=result.totals,
             )
         )
 
-    return fmt.value, text
+    from kbtool.lint.delivery import Renderer
+
+    if output is not None and output.is_dir():
+        fail(f"{output}: is a folder; give a file name for --output")
+    return Renderer(fmt.value, parts, output)
 
 
 def _run(
@@ -302,6 +308,9 @@ def _report(
 ) -> None:
     from kbtool.output import Report, formatter
 
+    if result.written is not None and not fixed:
+        state.info(f"Wrote {result.written}")
+        return
     if result.rendered is not None and not fixed:
         emit(state, result.rendered, output)
         return

@@ -12,10 +12,13 @@ the knowledge base is read-only):
   does the same; a file modified within two seconds of being recorded is
   re-hashed, as its mtime cannot tell such a change apart).
 - `generation.bin`: a run counter; entries unused for a few runs are dropped.
-- `parsed-<0-f>.bin`: each file as loaded (front matter parsed and mapped, no
-  git data), by path and content hash; `links-<0-f>.bin` the files its links
-  may point at; `docs-<0-f>.bin` the Markdown analysis of each body. Each in
-  16 shards: one change rewrites one shard.
+- `history-<key>.bin`: the git history of the articles at the last HEAD seen
+  (see `loader.GitReader`).
+- `parsed-<00-ff>.bin`: each file as loaded (front matter parsed and mapped, no
+  git data), by path and content hash; `links-<00-ff>.bin` the files its links
+  may point at; `docs-<00-ff>.bin` the Markdown analysis of each body. Each in
+  256 shards (`-00` to `-ff`): one change rewrites one small shard, and a run
+  that needs a few entries reads a few small files.
 
 Every key includes a fingerprint of kbtool's own code (version and source
 files) and whatever else shapes the value (the configuration). Writes are
@@ -45,6 +48,8 @@ from typing import TYPE_CHECKING, Any, Self
 import kbtool
 
 if TYPE_CHECKING:
+    from kbtool.corpus.git import GitHistory
+    from kbtool.corpus.loader import Found
     from kbtool.corpus.model import Article, LoadProblem
     from kbtool.markdown import Document
 
@@ -54,6 +59,7 @@ FORMAT = b"KBTLC3"
 _RACY_NS = 2_000_000_000  # mtimes this close to the recording time are not trusted
 _KEEP_GENERATIONS = 4  # entries unused for this many runs are dropped
 CACHE_FOLDER = ("cache", "kb")  # under ROOT/.kbtool
+_SHARD = 2  # hex digits of a key that name its shard
 
 
 def _proxy(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
@@ -286,18 +292,41 @@ class CorpusCache:
         except Exception:  # a corrupt cache is no cache
             return None
 
-    def _write(self, name: str, value: Any) -> None:
-        self._write_bytes(name, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    def _write(self, name: str, value: Any, *, in_place: bool = False) -> None:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self._write_bytes(name, payload, in_place=in_place)
 
-    def _write_bytes(self, name: str, payload: bytes) -> None:
-        """Sign and write `payload` as file `name`, atomically."""
-        mac = hmac.new(self._secret, payload, "sha256").digest()
+    def _write_bytes(self, name: str, *payload: bytes, in_place: bool = False) -> None:
+        """Sign and write `payload` (its parts one after the other, not joined first:
+        they may be large) as file `name`, atomically.
+
+        `in_place`: overwrite the file if it exists, for large files rewritten on
+        every run: a new file costs its blocks twice (allocated, and the old
+        ones freed, which a disk mounted with `discard` makes slow). A reader
+        that meets a half-written file finds the signature wrong and takes it
+        for a missing one, as it does after a crash.
+        """
+        signer = hmac.new(self._secret, digestmod="sha256")
+        for part in payload:
+            signer.update(part)
+        mac = signer.digest()
+        if in_place:
+            try:
+                with (self.folder / name).open("r+b") as handle:
+                    handle.write(FORMAT + mac)
+                    for part in payload:
+                        handle.write(part)
+                    handle.truncate()
+                return
+            except OSError:
+                pass  # not there yet: written anew
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(FORMAT + mac)
-                    handle.write(payload)  # not joined first: it may be large
+                    for part in payload:
+                        handle.write(part)
                 Path(tmp).replace(self.folder / name)
             finally:
                 with contextlib.suppress(OSError):
@@ -361,8 +390,8 @@ class CorpusCache:
     # ------------------------------------------------------------------ sharded stores
 
     def _shard(self, store: str, key: str) -> dict[str, tuple[int, bytes]]:
-        """The shard (one of 16 files per store) holding entries whose key starts like `key`."""
-        name = f"{store}-{key[0]}"
+        """The shard (one of 256 files per store) holding entries whose key starts like `key`."""
+        name = f"{store}-{key[:_SHARD]}"
         found = self._shards.get(name)
         if found is None:
             loaded = self._read(f"{name}.bin")
@@ -383,12 +412,12 @@ class CorpusCache:
     def _put(self, store: str, key: str, value: Any) -> None:
         shard = self._shard(store, key)
         shard[key] = (self.generation, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        self._dirty_shards.add(f"{store}-{key[0]}")
+        self._dirty_shards.add(f"{store}-{key[:_SHARD]}")
 
     def preload_docs(self) -> None:
         """Read every shard of analyses now (before forking workers that all want them)."""
-        for shard in "0123456789abcdef":
-            self._shard("docs", shard)
+        for shard in range(16**_SHARD):
+            self._shard("docs", f"{shard:0{_SHARD}x}")
 
     def doc(self, key: str) -> Document | None:
         """A Markdown analysis, by a key of the article's content."""
@@ -401,7 +430,7 @@ class CorpusCache:
     def put_doc_bytes(self, key: str, blob: bytes) -> None:
         """An analysis already pickled (by a worker process)."""
         self._shard("docs", key)[key] = (self.generation, blob)
-        self._dirty_shards.add(f"docs-{key[0]}")
+        self._dirty_shards.add(f"docs-{key[:_SHARD]}")
 
     def parsed(self, key: str, path: Path) -> tuple[Article, list[LoadProblem]] | None:
         """A loaded article (without git data) at `path`, and its load problems."""
@@ -425,6 +454,37 @@ class CorpusCache:
 
     def put_links(self, key: str, links: tuple[str, ...]) -> None:
         self._put("links", key, links)
+
+    # ------------------------------------------------------------------ the files
+
+    def found(self, key: str) -> tuple[str, Found] | None:
+        """The files found by the last discovery under `key`, with the stamp of the
+        tree they were found in (see `lint.engine._Tree`)."""
+        from kbtool.corpus.loader import Found
+
+        kept = self._read(f"found-{key}.bin")
+        if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], Found):
+            return kept[0], kept[1]
+        return None
+
+    def put_found(self, key: str, found: tuple[str, Found]) -> None:
+        self._write(f"found-{key}.bin", found)
+
+    # ------------------------------------------------------------------ git history
+
+    def history(self, key: str) -> GitHistory | None:
+        """The git history kept under `key` (see `loader.GitReader`)."""
+        from kbtool.corpus.git import GitHistory
+
+        found = self._read(f"history-{key}.bin")
+        return found if isinstance(found, GitHistory) else None
+
+    def put_history(self, key: str, history: GitHistory) -> None:
+        """Keep `history` under `key`, in place of the one kept before."""
+        for old in self.folder.glob("history-*.bin"):
+            with contextlib.suppress(OSError):
+                old.unlink()
+        self._write(f"history-{key}.bin", history)
 
     # ------------------------------------------------------------------ saving
 

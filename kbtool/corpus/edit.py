@@ -328,13 +328,14 @@ def content_hash(raw: bytes) -> str:
 
 def write_atomic(
     path: Path,
-    data: bytes,
+    data: bytes | Sequence[bytes | memoryview],
     *,
     expected_hash: str | None = None,
     create: bool = False,
     durable: bool = True,
 ) -> None:
-    """Replace `path` with `data` atomically.
+    """Replace `path` with `data` (bytes, or parts written one after the other)
+    atomically.
 
     `expected_hash` (sha256 of the bytes that were read) makes the write refuse
     when the file changed on disk since; `create=True` refuses to overwrite an
@@ -359,7 +360,10 @@ def write_atomic(
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                _write_all(handle.fileno(), data)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
@@ -374,6 +378,25 @@ def write_atomic(
             tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _write_all(fd: int, parts: Sequence[bytes | memoryview]) -> None:
+    """Write `parts` one after the other, many per system call where the system has
+    `writev` (a report spliced from 20,000 pieces is not 20,000 writes)."""
+    views = [memoryview(p) for p in parts if len(p)]
+    if not hasattr(os, "writev"):  # Windows
+        for view in views:
+            while view:
+                view = view[os.write(fd, view) :]
+        return
+    at = 0
+    while at < len(views):
+        done = os.writev(fd, views[at : at + 1024])  # IOV_MAX on Linux and macOS
+        while at < len(views) and done >= len(views[at]):
+            done -= len(views[at])
+            at += 1
+        if done:
+            views[at] = views[at][done:]
 
 
 def _new_file_mode() -> int:

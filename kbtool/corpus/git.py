@@ -106,13 +106,26 @@ class GitHistory:
         self.shallow = shallow
         self._last = last or {}
         self._first = first or {}
-        self._repo = repo
+        self._repo_object = repo
         # every commit the log listed, by sha: translations record the source commit
         self._commits = commits or {}
         self._sorted: list[str] | None = None  # shas, for abbreviations
         # A file may be spelled through a symlink that the top level is not
         # spelled through, or the reverse (/var vs /private/var on macOS).
         self._real_top = toplevel.resolve() if toplevel is not None else None
+
+    @property
+    def _repo(self) -> git.Repo | None:
+        """The repository, opened again for a history read back from a cache."""
+        if self._repo_object is None and self.available and self.toplevel is not None:
+            import git
+
+            self._repo_object = git.Repo(self.toplevel)
+        return self._repo_object
+
+    def __getstate__(self) -> dict[str, object]:
+        """What a cache keeps: everything but the open repository."""
+        return {**self.__dict__, "_repo_object": None}
 
     def __repr__(self) -> str:
         if not self.available:

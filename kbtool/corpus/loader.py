@@ -148,7 +148,7 @@ def load_corpus(
     if paths:
         files = _within(files, paths)
     # git log runs in a thread while this one parses: the wait is mostly on git
-    git = GitReader(root) if with_git else None
+    git = GitReader(root, cache) if with_git else None
     articles: list[Article] = []
     problems: list[LoadProblem] = []
     loaded = (
@@ -162,7 +162,7 @@ def load_corpus(
             articles.append(article)
     history = git.result() if git is not None else None
     if history is not None and history.available:
-        articles = _with_history(articles, history, root)
+        articles = with_history(articles, history, root)
     sections = load_sections(found.sections, config, layout, problems)
     problems.sort(key=lambda p: (str(p.path), p.line, p.column))
     return Corpus(
@@ -179,21 +179,32 @@ _GIT_THREAD = "kbtool-git-log"
 
 
 class GitReader:
-    """`GitHistory.load` on a thread of its own; `result()` waits for it."""
+    """`GitHistory.load` on a thread of its own; `result()` waits for it.
 
-    def __init__(self, root: Path):
+    With a `cache`, the history is kept there under the commit HEAD points at
+    (and the shallow clone's boundary): the history of committed files is a
+    function of those, so `git log` runs once per commit, not once per run.
+    """
+
+    def __init__(self, root: Path, cache: CorpusCache | None = None):
         import threading
 
         self._history: GitHistory | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(
-            target=self._run, args=(root,), name=_GIT_THREAD, daemon=True
+            target=self._run, args=(root, cache), name=_GIT_THREAD, daemon=True
         )
         self._thread.start()
 
-    def _run(self, root: Path) -> None:
+    def _run(self, root: Path, cache: CorpusCache | None) -> None:
         try:
-            self._history = GitHistory.load(root)
+            key = _history_key(root) if cache is not None else ""
+            found = cache.history(key) if cache is not None and key else None
+            if found is None:
+                found = GitHistory.load(root)
+                if cache is not None and key and found.available:
+                    cache.put_history(key, found)
+            self._history = found
         except BaseException as exc:  # re-raised in the caller's thread
             self._error = exc
 
@@ -203,6 +214,38 @@ class GitReader:
             raise self._error
         assert self._history is not None
         return self._history
+
+
+def _history_key(root: Path) -> str:
+    """What the history of the files under `root` is a function of: the commit HEAD
+    points at, the shallow boundary (a fetch may deepen it) and `root`; "" when git
+    cannot tell (no repository, no commit yet)."""
+    import subprocess
+
+    from kbtool.corpus.cache import digest
+
+    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--absolute-git-dir", "HEAD"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    lines = done.stdout.split()
+    if done.returncode != 0 or len(lines) != 2:
+        return ""
+    git_dir, head = lines
+    try:
+        shallow = Path(git_dir, "shallow").read_bytes()
+    except OSError:
+        shallow = b""
+    return digest("git log", head, shallow, str(root.absolute()))
 
 
 def _within(files: list[tuple[str, Path]], paths: Sequence[Path]) -> list[tuple[str, Path]]:
@@ -366,7 +409,8 @@ def _read_chunk(
     return [_read(path, rel, config, layout, (None, None)) for rel, path in files]
 
 
-def _with_history(articles: list[Article], history: GitHistory, root: Path) -> list[Article]:
+def with_history(articles: list[Article], history: GitHistory, root: Path) -> list[Article]:
+    """`articles` (just loaded, not yet shared) with their first and last commits."""
     prefix = history.prefix(root)
     if prefix is None:
         return articles

@@ -6,9 +6,12 @@ Markdown analyses, content hashes; same folder, same signing) with:
 - `snapshot-<settings>.bin`: the final report of the last complete run with
   these settings, keyed by every file's content hash and the git HEAD. When
   the key matches, the run is over: no Markdown is parsed, no YAML read, git
-  log not run.
-- `entries-<0-f>.bin`: what article rules found in each article, keyed by
-  settings, path, content hash and the article's commits; `results-<0-f>.bin`
+  log not run. Beside it, sharing its key: `.state.bin` (`State`: each file's
+  findings, each article's link targets, and what else a delta run needs, see
+  `delta.py`) and reports rendered from it (`.render-<format>.bin`, with
+  `.index-<format>.bin`: where each file's part lies in the report).
+- `entries-<00-ff>.bin`: what article rules found in each article, keyed by
+  settings, path, content hash and the article's commits; `results-<00-ff>.bin`
   what corpus-dependent rules found, keyed by what they depend on (see
   `engine._Run._dependency_key`). After a change only the changed articles are
   linted again, and corpus rules re-run once.
@@ -17,9 +20,13 @@ Markdown analyses, content hashes; same folder, same signing) with:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
+import hashlib
+import pickle
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from kbtool.corpus.cache import (
     FORMAT,
@@ -30,15 +37,21 @@ from kbtool.corpus.cache import (
 )
 from kbtool.lint.diagnostic import Diagnostic, Fix, TextEdit
 
+if TYPE_CHECKING:
+    from kbtool.output import Index, Tally
+
 __all__ = [
     "FORMAT",
+    "Links",
     "LintCache",
     "Snapshot",
+    "State",
     "code_fingerprint",
     "digest",
     "head_revision",
     "pack",
     "pack_all",
+    "stable_hash",
     "unpack",
 ]
 
@@ -79,8 +92,8 @@ class Snapshot:
     """The outcome of a complete run, enough to answer the next one without linting.
 
     Kept in several files that share its key, each read only when needed:
-    the summary (this), the diagnostics, the link targets (for
-    `--changed-since`) and reports already rendered in some format.
+    the summary (this), the `State`, the link targets (for `--changed-since`
+    and delta runs) and reports already rendered in some format.
     """
 
     key: str
@@ -89,14 +102,110 @@ class Snapshot:
     counts: dict[str, int]  # diagnostics by severity name
 
 
+def stable_hash(value: Hashable) -> int:
+    """A 64-bit hash of `value`'s repr that is the same in every process (Python's
+    `hash` of text is not, nor is the order of a set: sets are hashed sorted).
+    Stored in place of long keys; two keys that collide only make a delta run
+    look at a few more articles."""
+    if isinstance(value, (set, frozenset)):
+        value = ("set", sorted(map(repr, value)))
+    data = repr(value).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+@dataclass
+class Links:
+    """Each article's link targets (`engine.link_targets`), kept compactly: every
+    target once in `names`, each article's as indexes into it."""
+
+    names: list[str]
+    of: dict[str, tuple[int, ...]]  # article path -> its targets
+
+    @classmethod
+    def of_map(cls, links: Mapping[str, Iterable[str]]) -> Links:
+        table = cls([], {})
+        for path, targets in links.items():
+            table.put(path, targets)
+        return table
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.names)}
+
+    def put(self, path: str, targets: Iterable[str]) -> None:
+        index = self._index
+        ids = []
+        for target in targets:
+            found = index.get(target)
+            if found is None:
+                found = index[target] = len(self.names)
+                self.names.append(target)
+            ids.append(found)
+        self.of[path] = tuple(ids)
+
+    def targets(self, path: str) -> tuple[str, ...]:
+        names = self.names
+        return tuple(names[i] for i in self.of.get(path, ()))
+
+    def linking(self, paths: Iterable[str]) -> set[str]:
+        """The articles with a link that may point at one of `paths`."""
+        index = self._index
+        wanted = {index[p] for p in paths if p in index}
+        return {path for path, ids in self.of.items() if not wanted.isdisjoint(ids)}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"names": self.names, "of": self.of}  # not the index made from them
+
+
+@dataclass
+class State:
+    """Each file's findings in a complete run, and what a later run needs to redo
+    only what a few changed files affect (see `delta.py`)."""
+
+    frame: str  # what must be as it was for a delta run (see `delta.frame`)
+    hashes: dict[str, str]  # content hash of each article, by path
+    # each file's findings, pickled: (raw, final), packed; final None when the same as
+    # raw (no suppression or per-path ignore touched it); files without findings left out
+    files: dict[str, bytes]
+    links: Links
+    # corpus rule -> path -> its `related` keys (`stable_hash`es)
+    related: dict[str, dict[str, tuple[int, ...]]]
+    # corpus rule -> (its census of the knowledge base, path -> `stable_hash` of its part)
+    census: dict[str, tuple[Counter[Hashable], dict[str, int]]]
+    tally: Tally  # the report's totals
+
+    def findings(self, path: str) -> tuple[list[Diagnostic], list[Diagnostic]]:
+        """(raw, final) findings of one file."""
+        blob = self.files.get(path)
+        if blob is None:
+            return [], []
+        raw, final = pickle.loads(blob)
+        unpacked = [unpack(d) for d in raw]
+        return unpacked, unpacked if final is None else [unpack(d) for d in final]
+
+    def final(self) -> list[Diagnostic]:
+        """Every file's final findings, in report order."""
+        out: list[Diagnostic] = []
+        for path in sorted(self.files):
+            out.extend(self.findings(path)[1])
+        return out
+
+    @staticmethod
+    def blob(raw: Iterable[Diagnostic], final: list[Diagnostic]) -> bytes:
+        packed = pack_all(raw)
+        kept = pack_all(final)
+        return pickle.dumps((packed, None if kept == packed else kept), pickle.HIGHEST_PROTOCOL)
+
+
 class LintCache(CorpusCache):
     """Cached lint results of one knowledge base; see the module docstring."""
 
     # ------------------------------------------------------------------ snapshots
 
-    def snapshot(self, settings_key: str, key: str) -> Snapshot | None:
+    def snapshot(self, settings_key: str, key: str | None) -> Snapshot | None:
+        """The snapshot with `key` (None: the last one, whatever its key)."""
         found = self._read(f"snapshot-{settings_key}.bin")
-        if isinstance(found, Snapshot) and found.key == key:
+        if isinstance(found, Snapshot) and (key is None or found.key == key):
             return found
         return None
 
@@ -106,49 +215,60 @@ class LintCache(CorpusCache):
             return found[1]
         return None
 
-    def snapshot_diagnostics(
-        self, settings_key: str, snapshot: Snapshot
-    ) -> tuple[DiagTuple, ...] | None:
-        found = self._part(settings_key, snapshot, "diags")
-        return found if isinstance(found, tuple) else None
+    def state(self, settings_key: str, snapshot: Snapshot) -> State | None:
+        found = self._part(settings_key, snapshot, "state")
+        return found if isinstance(found, State) else None
 
-    def snapshot_links(
-        self, settings_key: str, snapshot: Snapshot
-    ) -> dict[str, tuple[str, ...]] | None:
-        found = self._part(settings_key, snapshot, "links")
-        return found if isinstance(found, dict) else None
-
-    def rendered(self, settings_key: str, snapshot: Snapshot, name: str) -> bytes | None:
+    def rendered(
+        self, settings_key: str, snapshot: Snapshot, name: str
+    ) -> tuple[memoryview, Index | None] | None:
         """A report of the snapshot rendered before (`name`: format and what else shaped it),
-        as the UTF-8 bytes to write: kept unpickled, a 50 MB report is read back in a blink."""
+        as the UTF-8 bytes to write (kept unpickled: a 50 MB report is read back in a
+        blink), and where each file's part lies in it (None when not known)."""
         found = self._read_bytes(f"snapshot-{settings_key}.render-{digest(name)}.bin")
         head = snapshot.key.encode() + b"\n"
         if found is None or found[: len(head)] != head:
             return None
-        return found[len(head) :].tobytes()
+        index = self._part(settings_key, snapshot, f"index-{digest(name)}")
+        return found[len(head) :], index if isinstance(index, tuple) else None
 
     def save_rendered(
-        self, settings_key: str, snapshot: Snapshot, name: str, text: str | bytes
-    ) -> None:
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        name = f"snapshot-{settings_key}.render-{digest(name)}.bin"
-        self._write_bytes(name, snapshot.key.encode() + b"\n" + data)
-
-    def save_snapshot(
         self,
         settings_key: str,
         snapshot: Snapshot,
-        diagnostics: Iterable[Diagnostic],
-        links: Mapping[str, tuple[str, ...]],
+        name: str,
+        data: bytes,
+        index: Index | None = None,
     ) -> None:
+        if index is not None:
+            self._write(f"snapshot-{settings_key}.index-{digest(name)}.bin", (snapshot.key, index))
+        name = f"snapshot-{settings_key}.render-{digest(name)}.bin"
+        self._write_bytes(name, snapshot.key.encode() + b"\n", data, in_place=True)
+
+    def receipt(self, settings_key: str, snapshot: Snapshot, name: str) -> object:
+        """The `delivery.Receipt` of the report named `name` of `snapshot` written to a
+        file, if any."""
+        return self._part(settings_key, snapshot, f"output-{digest(name)}")
+
+    def save_receipt(
+        self, settings_key: str, snapshot: Snapshot, name: str, receipt: object
+    ) -> None:
+        self._write(f"snapshot-{settings_key}.output-{digest(name)}.bin", (snapshot.key, receipt))
+
+    def save_snapshot(
+        self, settings_key: str, snapshot: Snapshot, state: State, *, rendering: str = ""
+    ) -> None:
+        """Keep `snapshot` and its `state`; reports rendered from the one before are
+        dropped, but for the one named `rendering` (about to be written again)."""
+        parts = ["state"]
+        if rendering:
+            parts += [f"{kind}-{digest(rendering)}" for kind in ("render", "index", "output")]
+        keep = {f"snapshot-{settings_key}.{part}.bin" for part in parts}  # rewritten in place
         for old in self.folder.glob(f"snapshot-{settings_key}.*.bin"):
-            with contextlib.suppress(OSError):
-                old.unlink()  # reports rendered from the previous snapshot
-        self._write(
-            f"snapshot-{settings_key}.diags.bin",
-            (snapshot.key, pack_all(diagnostics)),
-        )
-        self._write(f"snapshot-{settings_key}.links.bin", (snapshot.key, dict(links)))
+            if old.name not in keep:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+        self._write(f"snapshot-{settings_key}.state.bin", (snapshot.key, state), in_place=True)
         self._write(f"snapshot-{settings_key}.bin", snapshot)
         try:
             mains = sorted(

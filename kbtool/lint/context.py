@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -109,6 +110,18 @@ class CorpusContext:
     corpus: Corpus
     severity: Severity | None = None
     _docs: dict[Path, Document] = field(default_factory=dict, repr=False)
+    # the census of the whole knowledge base, when `corpus` holds only some articles
+    counted: Counter[Hashable] | None = field(default=None, repr=False)
+
+    def census(self, corpus: Corpus) -> Counter[Hashable]:
+        """How many articles of the knowledge base gave each value of the rule's
+        `census` (see `registry.rule`)."""
+        if self.counted is not None:
+            return self.counted
+        count = self.rule.census
+        if count is None:
+            raise TypeError(f"rule {self.rule.code} has no census")
+        return Counter(count(article) for article in corpus.articles)
 
     def doc(self, article: Article) -> Document:
         found = self._docs.get(article.path)

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from kbtool.corpus.model import Severity
 
-__all__ = ["Diagnostic", "Fix", "TextEdit", "sort_key"]
+__all__ = ["Diagnostic", "Fix", "TextEdit", "report_order", "sort_key"]
 
 
 class TextEdit(NamedTuple):
@@ -100,3 +100,15 @@ class Diagnostic(NamedTuple):
 def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
     """The order of `Diagnostic`'s comparisons, as a key for sorting many at once."""
     return (diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.code)
+
+
+def report_order(diagnostic: Diagnostic) -> tuple[str, int, int, str, str]:
+    """The order of a report: `sort_key`, then the message, so that findings at one
+    place come out in one order however they were gathered."""
+    return (
+        diagnostic.path,
+        diagnostic.line,
+        diagnostic.column,
+        diagnostic.code,
+        diagnostic.message,
+    )

@@ -30,7 +30,8 @@ import pickle
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,16 +41,18 @@ from kbtool.corpus import Corpus
 from kbtool.corpus.model import Severity
 from kbtool.errors import InputError
 from kbtool.lint.context import CorpusContext, Options, relative_path
-from kbtool.lint.diagnostic import Diagnostic, sort_key
+from kbtool.lint.diagnostic import Diagnostic, report_order
 from kbtool.lint.registry import Rule, all_rules, resolve
 
 if TYPE_CHECKING:
     from kbtool.corpus import Article
     from kbtool.corpus.discover import Layout
     from kbtool.corpus.loader import Found
-    from kbtool.lint.cache import LintCache
+    from kbtool.lint.cache import LintCache, Snapshot, State
+    from kbtool.lint.delivery import Renderer, Shelf
     from kbtool.lint.suppress import Suppressions
     from kbtool.markdown import Document
+    from kbtool.output import Index, Parts, Tally
 
 __all__ = [
     "FAIL_ON",
@@ -226,6 +229,9 @@ class LintResult:
     # `diagnostics` may then be empty, and `counts` says how many there are by severity
     rendered: str | bytes | None = None  # bytes: UTF-8, as read back from the cache
     counts: Mapping[str, int] | None = None
+    # the report's totals when `diagnostics` holds only some files' (see `output.splice`)
+    totals: Tally | None = None
+    written: Path | None = None  # the file the report was written to (`Renderer.output`)
 
     def severity_counts(self) -> dict[Severity, int]:
         if self.counts is not None:
@@ -298,8 +304,30 @@ def lint(
     only; corpus rules see every article. `cache` supplies and stores
     per-article results; `jobs` worker processes (default: all cores).
     """
-    config = corpus.config
-    settings = settings or settings_from_config(config)
+    return _lint(
+        corpus,
+        settings or settings_from_config(corpus.config),
+        only=only,
+        cache=cache,
+        jobs=jobs,
+        progress=progress,
+        stamp=stamp,
+        links=links,
+    )[0]
+
+
+def _lint(
+    corpus: Corpus,
+    settings: LintSettings,
+    *,
+    only: Collection[str] | None,
+    cache: LintCache | None,
+    jobs: int | None,
+    progress: Progress | None,
+    stamp: str,
+    links: Mapping[str, tuple[str, ...]] | None,
+) -> tuple[LintResult, _Run]:
+    """`lint`, and the run (each file's unfiltered findings are in `run.raw`)."""
     run = _Run(corpus, settings, cache)
     run.tree_stamp = stamp
     run.links = links or {}
@@ -311,12 +339,14 @@ def lint(
         cache.save()
     reported = sum(1 for a in corpus.articles if only is None or run.path(a) in only)
     hashes = {run.path(a): a.content_hash for a in corpus.articles}
-    return LintResult(
+    result = LintResult(
         tuple(diagnostics), reported, settings.rules, settings.problems, hashes=hashes
     )
+    return result, run
 
 
 LINK_FAMILY = "KB3"
+_PRELOAD_MIN = 200  # articles from which reading every cached analysis at once pays
 
 
 @functools.lru_cache(maxsize=256)  # one per distinct set: asked once per article
@@ -359,7 +389,16 @@ def tree_stamp(config: Config) -> str:
 class _Run:
     """One lint run over a loaded corpus."""
 
-    def __init__(self, corpus: Corpus, settings: LintSettings, cache: LintCache | None):
+    def __init__(
+        self,
+        corpus: Corpus,
+        settings: LintSettings,
+        cache: LintCache | None,
+        *,
+        hashes: Mapping[str, str] | None = None,
+    ):
+        """`hashes`: content hash of every article by path, when `corpus` holds only
+        some of them (a delta run, see `delta.py`)."""
         self.corpus = corpus
         self.config = corpus.config
         self.settings = settings
@@ -371,7 +410,8 @@ class _Run:
         self._corpus_key: str | None = None
         self._prefix = _articles_prefix(self.config)
         self._structure: str | None = None
-        self._hashes: dict[str, str] = {}
+        self._hashes: Mapping[str, str] = hashes or {}
+        self.raw: dict[str, list[Diagnostic]] = {}  # each reported file's findings, unfiltered
         self.links: Mapping[str, tuple[str, ...]] = {}  # see `link_targets`, by path
         self.tree_stamp = ""  # see `tree_stamp`; computed when needed unless given
 
@@ -452,7 +492,8 @@ class _Run:
         job = ArticleJob(rules, self.config, self.options, self.settings.severities, self.corpus)
         doc_source = None
         if self.cache is not None and any(s is not None for s in subsets):
-            self.cache.preload_docs()  # once here, not in every worker
+            if len(todo) >= _PRELOAD_MIN:
+                self.cache.preload_docs()  # once here, not in every worker
 
             def doc_source(index: int) -> Document | None:
                 # an unchanged article whose corpus-dependent rules run again
@@ -502,7 +543,8 @@ class _Run:
         if group != "links":
             return digest(key, self.corpus_key())
         if self._structure is None:
-            self._hashes = {self.path(a): a.content_hash for a in self.corpus.articles}
+            if not self._hashes:
+                self._hashes = {self.path(a): a.content_hash for a in self.corpus.articles}
             self._structure = digest(
                 "structure", sorted(self._hashes), self.tree_stamp or tree_stamp(self.config)
             )
@@ -564,16 +606,8 @@ class _Run:
                 return cached
         found: list[Diagnostic] = []
         for rule in rules:
-            ctx = CorpusContext(
-                rule,
-                self.config,
-                self.options,
-                self.corpus,
-                self.settings.severities.get(rule.code),
-                self.docs,
-            )
             try:
-                found.extend(rule.check(self.corpus, ctx))
+                found.extend(self.corpus_rule(rule))
             except Exception as exc:
                 if os.environ.get("KBTOOL_DEBUG"):
                     raise
@@ -582,6 +616,20 @@ class _Run:
         if self.cache is not None:
             self.cache.put_results(key, found)
         return found
+
+    def corpus_rule(self, rule: Rule, counted: Counter[Hashable] | None = None) -> list[Diagnostic]:
+        """What corpus rule `rule` finds in this run's corpus (it may raise);
+        `counted`: its census of the whole knowledge base (see `CorpusContext`)."""
+        ctx = CorpusContext(
+            rule,
+            self.config,
+            self.options,
+            self.corpus,
+            self.settings.severities.get(rule.code),
+            self.docs,
+            counted,
+        )
+        return list(rule.check(self.corpus, ctx))
 
     def store_docs(self) -> None:
         if self.cache is None:
@@ -604,23 +652,25 @@ class _Run:
             if only is None or path in only:
                 by_file.setdefault(path, [])
         out: list[Diagnostic] = []
-        locales = self.corpus.layout.locales
         for path, diagnostics in by_file.items():
-            article = articles.get(path)
-            suppressions = _suppressions(article) if article is not None else None
-            out.extend(
-                finish_file(
-                    path,
-                    diagnostics,
-                    self.settings,
-                    suppressions,
-                    globs=glob_paths(self.config, path, locales)
-                    if self.settings.per_path_ignores
-                    else (),
-                )
-            )
-        out.sort(key=sort_key)  # a key, not Diagnostic.__lt__: 100,000 findings sort 5x faster
+            out.extend(self.finish_file(path, diagnostics, articles.get(path)))
+        self.raw = by_file
+        out.sort(key=report_order)  # a key, not Diagnostic.__lt__: 5x faster
         return out
+
+    def finish_file(
+        self, path: str, diagnostics: Sequence[Diagnostic], article: Article | None
+    ) -> list[Diagnostic]:
+        """`finish_file` for one file of this run (unsorted)."""
+        return finish_file(
+            path,
+            diagnostics,
+            self.settings,
+            _suppressions(article) if article is not None else None,
+            globs=glob_paths(self.config, path, self.corpus.layout.locales)
+            if self.settings.per_path_ignores
+            else (),
+        )
 
 
 def glob_paths(config: Config, path: str, locales: Sequence[str]) -> tuple[str, ...]:
@@ -768,22 +818,39 @@ class _Tree:
 
     files: tuple[tuple[str, str], ...]  # (root-relative POSIX path, path) of articles and sections
     found: Found
+    sections: frozenset[str]  # the root-relative paths of section files
 
     @property
     def layout(self) -> Layout:
         return self.found.layout
 
     @classmethod
-    def discover(cls, config: Config) -> _Tree:
+    def discover(cls, config: Config, cache: LintCache | None = None, stamp: str = "") -> _Tree:
+        """The files of `config`'s knowledge base; with a `cache`, those of the last
+        run while no folder changed (`stamp`, see `tree_stamp`: a file added, removed
+        or renamed changes its folder's modification time)."""
         from kbtool.corpus.loader import find_files
+        from kbtool.lint.cache import digest
 
-        found = find_files(config)
+        found: Found | None = None
+        key = ""
+        if cache is not None and stamp:
+            kb = config.kb
+            key = digest("found", str(config.articles_path), kb.include, kb.exclude, kb.locales)
+            kept = cache.found(key)
+            if kept is not None and kept[0] == stamp:
+                found = kept[1]
+        if found is None:
+            found = find_files(config)
+            if cache is not None and key:
+                cache.put_found(key, (stamp, found))
         prefix = _articles_prefix(config)
         out = [
             (f"{prefix}/{rel}" if prefix else rel, path)
             for rel, path in [*found.texts, *found.section_texts]
         ]
-        return cls(tuple(sorted(out)), found)
+        sections = frozenset(f"{prefix}/{rel}" if prefix else rel for rel, _ in found.section_texts)
+        return cls(tuple(sorted(out)), found, sections)
 
     def load(
         self, config: Config, cache: LintCache, hashes: Mapping[str, str]
@@ -846,9 +913,6 @@ def _changed(config: Config, ref: str, history: Any) -> tuple[set[str], set[str]
     return rel(diff.changed), rel(diff.deleted)
 
 
-Renderer = tuple[str, Callable[[LintResult], str]]  # (name of the rendering, function)
-
-
 def lint_tree(
     config: Config,
     settings: LintSettings | None = None,
@@ -859,85 +923,74 @@ def lint_tree(
     jobs: int | None = None,
     progress: Progress | None = None,
     loading: Callable[[], Any] | None = None,
-    render: Renderer | None = None,
+    render: Renderer | tuple[str, Callable[[LintResult], Parts]] | None = None,
 ) -> LintResult:
     """Lint the knowledge base of `config`: what `kbtool lint` runs.
 
     `paths` limit the report to files or folders; `changed_since` to the files
     changed since a git revision plus the articles that link to them. The cache
-    (`ROOT/.kbtool/cache/lint`) answers an unchanged tree without loading it.
+    (`ROOT/.kbtool/cache/lint`) answers an unchanged tree without loading it,
+    and a tree where a few articles changed with a delta run (`delta.py`).
     `loading` returns a context manager shown while the corpus loads.
 
-    `render` = (name, function) asks for the report as text in `rendered`. A
-    complete run keeps it in the cache, so the next run on an unchanged tree
-    returns it without even reading the diagnostics back (then `diagnostics`
+    `render` (a `delivery.Renderer`, or its name and function) asks for the
+    report: as bytes in `rendered`, or written to `render.output` (`written`).
+    A complete run keeps it (`delivery`), so the next run on an unchanged tree
+    hands it out without even reading the diagnostics back (then `diagnostics`
     is empty and `counts` has the numbers).
     """
-    from kbtool.lint.cache import LintCache, Snapshot, digest, head_revision, unpack
+    from kbtool.lint.cache import LintCache, digest, head_revision
 
     settings = settings or settings_from_config(config)
-    tree = _Tree.discover(config)
-    selected = select_paths(config, tree.files, paths) if paths else None
+    from kbtool.lint.delivery import Renderer as Rendering
+
+    if render is not None and not isinstance(render, Rendering):
+        render = Rendering(*render)  # (name, parts), as a plain tuple
     cache = LintCache.open(config.root) if use_cache else None
+    stamp = tree_stamp(config) if cache is not None else ""
+    tree = _Tree.discover(config, cache, stamp)
+    selected = select_paths(config, tree.files, paths) if paths else None
     notes = [cache.note] if cache is not None and cache.note else []
-    snapshot_key = settings_key = stamp = ""
+    snapshot_key = settings_key = head = ""
     hashes: dict[str, str] = {}
     if cache is not None:
         settings_key = settings.fingerprint(config)
         hashes = cache.content_hashes(tree.files)
-        stamp = tree_stamp(config)
-        snapshot_key = digest(
-            "snapshot",
-            settings_key,
-            head_revision(config.articles_path),
-            sorted(hashes.items()),
-            stamp,
-        )
+        head = head_revision(config.articles_path)
+        snapshot_key = digest("snapshot", settings_key, head, sorted(hashes.items()), stamp)
         snapshot = cache.snapshot(settings_key, snapshot_key)
         cache.save()
         if snapshot is not None and changed_since is not None:
-            links = cache.snapshot_links(settings_key, snapshot)
-            if links is None:
+            state = cache.state(settings_key, snapshot)
+            if state is None:
                 snapshot = None
             else:
                 changed, deleted = _changed(config, changed_since, None)
-                chosen = changed | linking_paths(changed | deleted, links)
+                chosen = changed | state.links.linking(changed | deleted)
                 selected = chosen if selected is None else selected & chosen
         if snapshot is not None:
-            base = LintResult(
-                (),
-                snapshot.files,
-                settings.rules,
-                settings.problems,
-                cached=True,
-                notes=tuple(notes),
-                hashes=hashes,
+            found = _answer(cache, settings, settings_key, snapshot, selected, render)
+            if found is not None:
+                return replace(found, notes=tuple(notes), hashes=hashes)
+        elif changed_since is None:
+            from kbtool.lint.delta import Delta
+
+            delta = Delta(
+                config,
+                settings,
+                cache,
+                tree.found,
+                hashes,
+                tree.sections,
+                settings_key,
+                snapshot_key,
+                head,
+                stamp,
             )
-            if selected is None and render is not None:
-                text = cache.rendered(settings_key, snapshot, _render_name(render, settings))
-                if text is not None:
-                    return replace(base, rendered=text, counts=snapshot.counts)
-            packed = cache.snapshot_diagnostics(settings_key, snapshot)
-            if packed is not None:
-                diagnostics = tuple(
-                    unpack(d) for d in packed if selected is None or d[0] in selected
-                )
-                files = (
-                    snapshot.files
-                    if selected is None
-                    else sum(1 for p in snapshot.paths if p in selected)
-                )
-                result = replace(base, diagnostics=diagnostics, files=files)
-                if render is not None:
-                    result = replace(result, rendered=render[1](result))
-                    if selected is None:
-                        cache.save_rendered(
-                            settings_key,
-                            snapshot,
-                            _render_name(render, settings),
-                            result.rendered or "",
-                        )
-                return result
+            with loading() if loading is not None else contextlib.nullcontext():
+                done = delta.run(selected, render)
+            if done is not None:
+                return replace(done, notes=(*notes, *done.notes))
     elif use_cache:
         notes.append("no writable cache folder: results are not cached")
     from kbtool.corpus import load_corpus
@@ -959,7 +1012,7 @@ def lint_tree(
         changed, deleted = _changed(config, changed_since, corpus.history)
         chosen = changed | linking_paths(changed | deleted, links)
         only = chosen if only is None else only & chosen
-    result = lint(
+    result, run = _lint(
         corpus,
         settings,
         only=only,
@@ -970,19 +1023,119 @@ def lint_tree(
         links=links,
     )
     result = replace(result, notes=tuple(notes))
-    if render is not None:
-        result = replace(result, rendered=render[1](result))
+    shelf = None
     if cache is not None and only is None:
+        from kbtool.lint.cache import Snapshot
+        from kbtool.lint.delivery import Shelf
+
         counts = {str(k): v for k, v in result.severity_counts().items()}
         fresh = Snapshot(snapshot_key, result.files, tuple(sorted(links)), counts)
-        cache.save_snapshot(settings_key, fresh, result.diagnostics, links)
-        if render is not None:
-            cache.save_rendered(
-                settings_key, fresh, _render_name(render, settings), result.rendered or ""
-            )
+        state = _state(run, corpus, result, links, hashes, tree.sections, head, stamp)
+        name = _render_name(render, settings) if render is not None else ""
+        cache.save_snapshot(settings_key, fresh, state, rendering=name)
+        shelf = Shelf(cache, settings_key, fresh, name)
+    if render is not None:
+        from kbtool.output import encode
+
+        chunks, index = encode(render.parts(result))
+        result = hand_out(result, render, chunks, index, shelf)
     return result
+
+
+def hand_out(
+    result: LintResult,
+    render: Renderer,
+    chunks: Sequence[bytes | memoryview],
+    index: Index | None,
+    shelf: Shelf | None,
+) -> LintResult:
+    """`result` with its report handed out (`delivery.deliver`)."""
+    from kbtool.lint.delivery import deliver
+
+    data, written = deliver(render, chunks, index, shelf)
+    return replace(result, rendered=data, written=written)
+
+
+def _answer(
+    cache: LintCache,
+    settings: LintSettings,
+    settings_key: str,
+    snapshot: Snapshot,
+    selected: Collection[str] | None,
+    render: Renderer | None,
+) -> LintResult | None:
+    """The result of a run on the tree of `snapshot`, from the cache (None: not there)."""
+    from kbtool.lint.delivery import Shelf
+
+    base = LintResult((), snapshot.files, settings.rules, settings.problems, cached=True)
+    name = _render_name(render, settings) if render is not None else ""
+    shelf = Shelf(cache, settings_key, snapshot, name)
+    if selected is None and render is not None:
+        found = shelf.previous()
+        if found is not None:
+            base = replace(base, counts=snapshot.counts)
+            data, index, receipt = found
+            output = render.output
+            if output is not None and receipt is not None and receipt.path == str(output.resolve()):
+                return replace(base, written=output)  # there already, as it would be written
+            return hand_out(base, render, [data], index, shelf if output is not None else None)
+    state = cache.state(settings_key, snapshot)
+    if state is None:
+        return None
+    if selected is None:
+        diagnostics = state.final()
+        files = snapshot.files
+    else:
+        diagnostics = [d for p in sorted(selected) for d in state.findings(p)[1]]
+        files = sum(1 for p in snapshot.paths if p in selected)
+    result = replace(base, diagnostics=tuple(diagnostics), files=files)
+    if render is not None:
+        from kbtool.output import encode
+
+        chunks, index = encode(render.parts(result))
+        result = hand_out(result, render, chunks, index, shelf if selected is None else None)
+    return result
+
+
+def _state(
+    run: _Run,
+    corpus: Corpus,
+    result: LintResult,
+    links: Mapping[str, tuple[str, ...]],
+    hashes: Mapping[str, str],
+    sections: Collection[str],
+    head: str,
+    stamp: str,
+) -> State:
+    """What the cache keeps of a complete run for the runs after it (`delta.py`)."""
+    from itertools import groupby
+
+    from kbtool.lint.cache import Links, State
+    from kbtool.lint.delta import frame, keys_of
+    from kbtool.output import Tally
+
+    by_path = [(run.path(a), a) for a in corpus.articles]
+    articles = {path: a.content_hash for path, a in by_path}
+    finals = {
+        path: list(group) for path, group in groupby(result.diagnostics, key=lambda d: d.path)
+    }
+    files = {
+        path: State.blob(run.raw.get(path, ()), finals.get(path, []))
+        for path in sorted({*run.raw, *finals})
+        if run.raw.get(path) or finals.get(path)
+    }
+    related, census = keys_of(run.settings.rules, by_path)
+    return State(
+        frame=frame(head, stamp, hashes, frozenset(sections), articles),
+        hashes=articles,
+        files=files,
+        links=Links.of_map(links),
+        related=related,
+        census=census,
+        tally=Tally.of(result.diagnostics),
+    )
 
 
 def _render_name(render: Renderer, settings: LintSettings) -> str:
     """What a cached rendering depends on besides the snapshot: the format and warnings."""
-    return repr((render[0], [(str(p.path), p.line, p.message) for p in settings.problems]))
+    return repr((render.name, [(str(p.path), p.line, p.message) for p in settings.problems]))

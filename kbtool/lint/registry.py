@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,12 @@ _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 ArticleCheck = Callable[["Article", "RuleContext"], Iterable["Diagnostic"]]
 CorpusCheck = Callable[["Corpus", "CorpusContext"], Iterable["Diagnostic"]]
+# A corpus rule's `related`: keys of an article such that what the rule finds in it
+# depends only on the article and the articles that share one of its keys.
+Related = Callable[["Article"], Iterable[Hashable]]
+# A corpus rule's `census`: what one article adds to a corpus-wide count the rule
+# judges every article by (`CorpusContext.census`).
+Census = Callable[["Article"], Hashable]
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,14 @@ class Rule:
     enabled: bool = True  # on unless `select` names it
     fixable: bool = False
     options: tuple[Option, ...] = ()
+    # corpus rules: see `Related`; None when findings may depend on any article
+    related: Related | None = field(default=None, repr=False, compare=False)
+    census: Census | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def local(self) -> bool:
+        """Whether a delta run can re-run this corpus rule on a few articles."""
+        return self.related is not None or self.census is not None
 
     @property
     def family(self) -> str:
@@ -92,8 +106,23 @@ def rule(
     enabled: bool = True,
     fixable: bool = False,
     options: Iterable[Option] = (),
+    related: Related | None = None,
+    census: Census | None = None,
 ) -> Callable[[Callable[..., Iterable[Diagnostic]]], Callable[..., Iterable[Diagnostic]]]:
-    """Register a check function as lint rule `code`."""
+    """Register a check function as lint rule `code`.
+
+    A corpus rule gives `related` when what it finds in an article depends only
+    on the articles that share a key with it (duplicates: the same locale and
+    title; translations: the same source). After a few files changed, the linter
+    then runs it on those articles alone instead of on the whole corpus. Keys may
+    be coarser than needed (more articles share them), never finer.
+
+    A corpus rule that judges each article by a corpus-wide count (how many
+    articles use a key) gives `census`, what one article adds to the count, and
+    reads the count with `ctx.census(corpus)`. A delta run then re-runs it on
+    the changed articles alone, with the count of the whole knowledge base,
+    while no changed article changes the count (else it runs on all).
+    """
     if not _CODE.match(code):
         raise ValueError(f"rule code {code!r} must look like KB104")
     if not _NAME.match(name):
@@ -108,7 +137,11 @@ def rule(
             raise ValueError(f"rule name {name} registered twice")
         if not (check.__doc__ or "").strip():
             raise ValueError(f"rule {code} has no docstring: it is the rule's documentation")
-        RULES[code] = Rule(code, name, severity, check, scope, enabled, fixable, tuple(options))
+        if (related is not None or census is not None) and scope != "corpus":
+            raise ValueError(f"rule {code}: only corpus rules have related articles or a census")
+        RULES[code] = Rule(
+            code, name, severity, check, scope, enabled, fixable, tuple(options), related, census
+        )
         return check
 
     return register

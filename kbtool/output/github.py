@@ -9,15 +9,16 @@ findings are `notice`s. The message's second line links to the rule's page.
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 from kbtool.corpus.model import Severity
 
 if TYPE_CHECKING:
     from kbtool.lint.diagnostic import Diagnostic
-    from kbtool.output import Report
+    from kbtool.output import Parts, Report
 
-__all__ = ["escape_data", "escape_property", "render"]
+__all__ = ["escape_data", "escape_property", "parts"]
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -41,7 +42,17 @@ def annotation(d: Diagnostic, url: str = "") -> str:
     return f"::{_LEVEL[d.severity]} {','.join(props)}::{escape_data(message)}"
 
 
-def render(report: Report) -> str:
-    return "".join(
-        annotation(d, report.rule_url(d.code, d.name)) + "\n" for d in report.diagnostics
-    )
+def parts(report: Report) -> Parts:
+    from kbtool.output import Parts
+
+    urls: dict[tuple[str, str], str] = {}
+    files = []
+    for path, group in groupby(report.diagnostics, key=lambda d: d.path):
+        lines = []
+        for d in group:
+            url = urls.get((d.code, d.name))
+            if url is None:
+                url = urls[d.code, d.name] = report.rule_url(d.code, d.name)
+            lines.append(annotation(d, url) + "\n")
+        files.append((path, "".join(lines)))
+    return Parts("", files)

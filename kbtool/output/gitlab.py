@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from kbtool.corpus.model import Severity
@@ -27,9 +28,9 @@ from kbtool.jsonio import dumps_compact
 
 if TYPE_CHECKING:
     from kbtool.lint.diagnostic import Diagnostic
-    from kbtool.output import Report
+    from kbtool.output import Parts, Report
 
-__all__ = ["fingerprint", "issue", "render"]
+__all__ = ["fingerprint", "issue", "parts"]
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 _CATEGORY = {"1": "Style", "2": "Style", "3": "Bug Risk", "4": "Clarity", "5": "Style"}
@@ -57,16 +58,21 @@ def issue(d: Diagnostic, url: str, occurrence: int = 0) -> dict[str, Any]:
     }
 
 
-def render(report: Report) -> str:
+def parts(report: Report) -> Parts:
     """The report as a Code Climate array, one issue per line."""
-    seen: Counter[tuple[str, str, str]] = Counter()
-    lines = []
-    for d in report.diagnostics:
-        key = (d.path, d.code, " ".join(d.message.split()))
-        occurrence = seen[key]
-        seen[key] += 1
-        data = issue(d, report.rule_url(d.code, d.name), occurrence)
-        lines.append("  " + dumps_compact(data))
-    if not lines:
-        return "[]\n"
-    return "[\n" + ",\n".join(lines) + "\n]\n"
+    from kbtool.output import Parts
+
+    if not report.tally.problems:
+        return Parts("[]\n", [])
+    files = []
+    for path, group in groupby(report.diagnostics, key=lambda d: d.path):
+        seen: Counter[tuple[str, str]] = Counter()  # occurrences count within the file
+        lines = []
+        for d in group:
+            key = (d.code, " ".join(d.message.split()))
+            occurrence = seen[key]
+            seen[key] += 1
+            data = issue(d, report.rule_url(d.code, d.name), occurrence)
+            lines.append("  " + dumps_compact(data))
+        files.append((path, ",\n".join(lines)))
+    return Parts("[\n", files, "\n]\n", ",\n")

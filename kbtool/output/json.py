@@ -7,8 +7,8 @@ changes meaning; new fields may be added within version 1.
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from kbtool.corpus.model import Severity
@@ -16,9 +16,9 @@ from kbtool.jsonio import dumps, dumps_lines
 
 if TYPE_CHECKING:
     from kbtool.lint.diagnostic import Diagnostic
-    from kbtool.output import Report
+    from kbtool.output import Parts, Report
 
-__all__ = ["SCHEMA", "dumps_with_items", "payload", "render"]
+__all__ = ["SCHEMA", "parts", "parts_with_items", "payload"]
 
 SCHEMA = "kbtool.lint/1"
 
@@ -57,30 +57,34 @@ def _diagnostic(d: Diagnostic, url: str) -> dict[str, Any]:
     }
 
 
-def payload(report: Report, *, items: bool = True) -> dict[str, Any]:
-    """The report as plain data; with `items=False`, `diagnostics` is an iterator of the
-    items (made as they are written, not all kept at once)."""
-    diagnostics = report.diagnostics
-    severities = {str(k): n for k, n in Counter(d.severity for d in diagnostics).items()}
-    by_rule = Counter(d.code for d in diagnostics)
-    used = sorted(by_rule)
-    urls = {(d.code, d.name): "" for d in diagnostics}  # one lookup per rule, not per finding
-    for code, name in urls:
-        urls[code, name] = report.rule_url(code, name)
+def payload(report: Report) -> dict[str, Any]:
+    """The report as plain data (the findings under `diagnostics`)."""
+    data = _frame(report)
+    data["diagnostics"] = [item for _, items in _items(report) for item in items]
+    return data
+
+
+def _frame(report: Report) -> dict[str, Any]:
+    """Everything but the findings: made from the report's totals only."""
+    tally = report.tally
+    severities = tally.by_severity()
+    by_rule: dict[str, int] = {}
+    for (code, _), n in tally.by_code().items():
+        by_rule[code] = by_rule.get(code, 0) + n
     return {
         "schema": SCHEMA,
         "tool": {"name": "kbtool", "version": report.version},
         "summary": {
             "files": report.files,
-            "files_with_problems": len({d.path for d in diagnostics}),
-            "problems": len(diagnostics),
-            "fixable": sum(1 for d in diagnostics if d.fix is not None),
+            "files_with_problems": tally.files,
+            "problems": tally.problems,
+            "fixable": tally.fixable,
             "fixed": report.fixed,
             "by_severity": {
-                str(s): severities.get(str(s), 0)
+                str(s): severities.get(s, 0)
                 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
             },
-            "by_rule": {code: by_rule[code] for code in used},
+            "by_rule": {code: by_rule[code] for code in sorted(by_rule)},
         },
         "rules": [
             {
@@ -94,9 +98,7 @@ def payload(report: Report, *, items: bool = True) -> dict[str, Any]:
             }
             for r in report.rules
         ],
-        "diagnostics": (_diagnostic(d, urls[d.code, d.name]) for d in diagnostics)
-        if not items
-        else [_diagnostic(d, urls[d.code, d.name]) for d in diagnostics],
+        "diagnostics": [],
         "config_problems": [
             {
                 "path": str(p.path) if p.path else None,
@@ -109,17 +111,37 @@ def payload(report: Report, *, items: bool = True) -> dict[str, Any]:
     }
 
 
+def _items(report: Report) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
+    """Each file's findings as JSON items, made as they are written (not all kept at
+    once): each file's items must be used up before the next file is asked for."""
+    urls: dict[tuple[str, str], str] = {}
+    for d in report.diagnostics:  # one lookup per rule, not per finding
+        if (d.code, d.name) not in urls:
+            urls[d.code, d.name] = report.rule_url(d.code, d.name)
+    return (
+        (path, (_diagnostic(d, urls[d.code, d.name]) for d in group))
+        for path, group in groupby(report.diagnostics, key=lambda d: d.path)
+    )
+
+
 _MARK = "\x00kbtool-items\x00"
 
 
-def dumps_with_items(
-    data: dict[str, Any], path: tuple[str | int, ...], items: Iterable[Any]
-) -> str:
-    """`data` as indented JSON with the list at `path` set to `items`, one item per line.
+def parts_with_items(
+    data: dict[str, Any],
+    path: tuple[str | int, ...],
+    files: Iterable[tuple[str, Iterable[Any]]],
+    *,
+    empty: bool,
+) -> Parts:
+    """`data` as indented JSON with the list at `path` made of each file's `items`,
+    one item per line; `empty`: the report has no findings at all.
 
     Indenting every field of 100,000 findings makes a report too long to read;
     one compact line per item still reads (and diffs) well.
     """
+    from kbtool.output import Parts
+
     holder: Any = data
     for key in path[:-1]:
         holder = holder[key]
@@ -127,16 +149,20 @@ def dumps_with_items(
     text = dumps(data)
     marker = json.dumps(_MARK)
     at = text.index(marker)
+    if empty:
+        return Parts(text[:at] + "[]" + text[at + len(marker) :] + "\n", [])
     line = text[text.rfind("\n", 0, at) + 1 : at]  # the indent and the key before the list
     leading = " " * (len(line) - len(line.lstrip()))
-    indent = leading + "  "
-    lines = dumps_lines(items, ",\n" + indent)
-    if not lines:
-        return text[:at] + "[]" + text[at + len(marker) :]
-    return "".join((text[:at], "[\n", indent, lines, "\n", leading, "]", text[at + len(marker) :]))
+    joiner = ",\n" + leading + "  "
+    return Parts(
+        text[:at] + "[\n" + leading + "  ",
+        [(name, dumps_lines(items, joiner)) for name, items in files],
+        "\n" + leading + "]" + text[at + len(marker) :] + "\n",
+        joiner,
+    )
 
 
-def render(report: Report) -> str:
-    data = payload(report, items=False)
-    items = data["diagnostics"]
-    return dumps_with_items(data, ("diagnostics",), items) + "\n"
+def parts(report: Report) -> Parts:
+    return parts_with_items(
+        _frame(report), ("diagnostics",), _items(report), empty=not report.tally.problems
+    )

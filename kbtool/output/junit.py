@@ -14,21 +14,27 @@ from xml.etree import ElementTree as ET
 from kbtool.output.text import one_line
 
 if TYPE_CHECKING:
-    from kbtool.output import Report
+    from kbtool.lint.diagnostic import Diagnostic
+    from kbtool.output import Parts, Report
 
-__all__ = ["render"]
+__all__ = ["parts"]
 
 
-def render(report: Report) -> str:
-    diagnostics = report.diagnostics
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def parts(report: Report) -> Parts:
+    from kbtool.output import Parts
+
+    problems = report.tally.problems
     suites = ET.Element(
         "testsuites",
         name="kbtool lint",
-        tests=str(max(len(diagnostics), 1)),
-        failures=str(len(diagnostics)),
+        tests=str(max(problems, 1)),
+        failures=str(problems),
         errors="0",
     )
-    if not diagnostics:
+    if not problems:
         suite = ET.SubElement(
             suites,
             "testsuite",
@@ -44,29 +50,37 @@ def render(report: Report) -> str:
             classname="kbtool lint",
             name=f"{report.files} file(s) without problems",
         )
-    for path, group in groupby(diagnostics, key=lambda d: d.path):
-        items = list(group)
-        suite = ET.SubElement(
-            suites,
-            "testsuite",
-            name=path,
-            tests=str(len(items)),
-            failures=str(len(items)),
-            errors="0",
-            skipped="0",
+        ET.indent(suites)
+        return Parts(_DECLARATION + ET.tostring(suites, encoding="unicode") + "\n", [])
+    opening = ET.tostring(suites, encoding="unicode").removesuffix(" />") + ">\n"
+    files = [
+        (path, "  " + _suite(report, path, list(group)) + "\n")
+        for path, group in groupby(report.diagnostics, key=lambda d: d.path)
+    ]
+    return Parts(_DECLARATION + opening, files, "</testsuites>\n")
+
+
+def _suite(report: Report, path: str, items: list[Diagnostic]) -> str:
+    """One file's `<testsuite>`, indented as the second level of the document."""
+    suite = ET.Element(
+        "testsuite",
+        name=path,
+        tests=str(len(items)),
+        failures=str(len(items)),
+        errors="0",
+        skipped="0",
+    )
+    for d in items:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=path,
+            name=f"{d.code} {d.name} at line {d.line}, column {d.column}",
+            file=path,
+            line=str(d.line),
         )
-        for d in items:
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                classname=path,
-                name=f"{d.code} {d.name} at line {d.line}, column {d.column}",
-                file=path,
-                line=str(d.line),
-            )
-            failure = ET.SubElement(case, "failure", message=d.message, type=d.code)
-            url = report.rule_url(d.code, d.name)
-            failure.text = f"{one_line(d)}\nseverity: {d.severity}\nrule: {url}"
-    ET.indent(suites)
-    body = ET.tostring(suites, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+        failure = ET.SubElement(case, "failure", message=d.message, type=d.code)
+        url = report.rule_url(d.code, d.name)
+        failure.text = f"{one_line(d)}\nseverity: {d.severity}\nrule: {url}"
+    ET.indent(suite, level=1)
+    return ET.tostring(suite, encoding="unicode")

@@ -8,6 +8,7 @@ each result names its rule by id and index and points at the file relative to
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from kbtool import PROJECT_URL
@@ -16,9 +17,9 @@ from kbtool.corpus.model import Severity
 if TYPE_CHECKING:
     from kbtool.lint.diagnostic import Diagnostic
     from kbtool.lint.registry import Rule
-    from kbtool.output import Report
+    from kbtool.output import Parts, Report
 
-__all__ = ["SARIF_SCHEMA", "payload", "render"]
+__all__ = ["SARIF_SCHEMA", "parts", "payload"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = PROJECT_URL
@@ -97,18 +98,25 @@ def _result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
 
 
 def payload(report: Report) -> dict[str, Any]:
+    data, index = _frame(report)
+    data["runs"][0]["results"] = [_result(d, index) for d in report.diagnostics]
+    return data
+
+
+def _frame(report: Report) -> tuple[dict[str, Any], dict[str, int]]:
+    """The log without results, made from the report's totals; each rule's index."""
     rules = list(report.rules)
     known = {r.code for r in rules}
-    # a diagnostic of a rule that is not in the run's list (should not happen) still gets one
-    for d in report.diagnostics:
-        if d.code not in known:
+    # a finding of a rule that is not in the run's list (should not happen) still gets one
+    for code, _ in sorted(report.tally.by_code()):
+        if code not in known:
             from kbtool.lint.registry import RULES
 
-            if d.code in RULES:
-                rules.append(RULES[d.code])
-                known.add(d.code)
+            if code in RULES:
+                rules.append(RULES[code])
+                known.add(code)
     index = {r.code: i for i, r in enumerate(rules)}
-    return {
+    data = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
@@ -126,15 +134,19 @@ def payload(report: Report) -> dict[str, Any]:
                     "%SRCROOT%": {"description": {"text": "The knowledge-base root."}},
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(d, index) for d in report.diagnostics],
+                "results": [],
             }
         ],
     }
+    return data, index
 
 
-def render(report: Report) -> str:
-    from kbtool.output.json import dumps_with_items
+def parts(report: Report) -> Parts:
+    from kbtool.output.json import parts_with_items
 
-    data = payload(report)
-    results = data["runs"][0]["results"]
-    return dumps_with_items(data, ("runs", 0, "results"), results) + "\n"
+    data, index = _frame(report)
+    files = (
+        (path, (_result(d, index) for d in group))
+        for path, group in groupby(report.diagnostics, key=lambda d: d.path)
+    )
+    return parts_with_items(data, ("runs", 0, "results"), files, empty=not report.tally.problems)

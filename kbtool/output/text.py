@@ -10,7 +10,6 @@ each finding's code is itself that link.
 
 from __future__ import annotations
 
-from collections import Counter
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -20,9 +19,9 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from kbtool.lint.diagnostic import Diagnostic
-    from kbtool.output import Report
+    from kbtool.output import Parts, Report
 
-__all__ = ["one_line", "render", "render_rich", "summary_lines"]
+__all__ = ["one_line", "parts", "render_rich", "summary_lines"]
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -37,37 +36,32 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _by_severity(diagnostics: tuple[Diagnostic, ...]) -> str:
-    counts = Counter(d.severity for d in diagnostics)
+def _by_severity(counts: dict[Severity, int]) -> str:
     parts = [
         _plural(counts[s], str(s)) if s is not Severity.INFO else f"{counts[s]} info"
         for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
-        if counts[s]
+        if counts.get(s)
     ]
     return ", ".join(parts)
 
 
 def summary_lines(report: Report) -> list[str]:
     """The closing summary: totals by severity, then one line per rule with findings."""
-    diagnostics = report.diagnostics
+    tally = report.tally
     lines = []
     if report.fixed:
         lines.append(f"Fixed {_plural(report.fixed, 'problem')}.")
-    if not diagnostics:
+    if not tally.problems:
         lines.append(f"No problems found in {_plural(report.files, 'file')}.")
         return lines
-    files = len({d.path for d in diagnostics})
-    fixable = sum(1 for d in diagnostics if d.fix is not None)
     text = (
-        f"Found {_plural(len(diagnostics), 'problem')} ({_by_severity(diagnostics)}) "
-        f"in {files} of {_plural(report.files, 'file')}"
+        f"Found {_plural(tally.problems, 'problem')} ({_by_severity(tally.by_severity())}) "
+        f"in {tally.files} of {_plural(report.files, 'file')}"
     )
-    text += f"; {fixable} fixable with --fix." if fixable else "."
+    text += f"; {tally.fixable} fixable with --fix." if tally.fixable else "."
     lines.append(text)
-    by_rule = Counter((d.code, d.name) for d in diagnostics)
-    worst: dict[str, Severity] = {}
-    for d in diagnostics:
-        worst[d.code] = max(worst.get(d.code, d.severity), d.severity)
+    by_rule = tally.by_code()
+    worst = tally.worst()
     width = max(len(f"{code} {name}") for code, name in by_rule)
     count_width = max(len(str(n)) for n in by_rule.values())
     for (code, name), count in sorted(by_rule.items(), key=lambda item: (-item[1], item[0])):
@@ -78,14 +72,15 @@ def summary_lines(report: Report) -> list[str]:
     return lines
 
 
-def render(report: Report) -> str:
-    """Plain text: one line per finding, a blank line between files, then the summary."""
-    out: list[str] = []
-    for _, group in groupby(report.diagnostics, key=lambda d: d.path):
-        out.extend(one_line(d) for d in group)
-        out.append("")
-    out.extend(summary_lines(report))
-    return "\n".join(out) + "\n"
+def parts(report: Report) -> Parts:
+    """Plain text: one line per finding, a blank line after each file, then the summary."""
+    from kbtool.output import Parts
+
+    files = [
+        (path, "".join(one_line(d) + "\n" for d in group) + "\n")
+        for path, group in groupby(report.diagnostics, key=lambda d: d.path)
+    ]
+    return Parts("", files, "\n".join(summary_lines(report)) + "\n")
 
 
 def render_rich(report: Report) -> list[RenderableType]:

@@ -230,11 +230,16 @@ def configured_keys(config: Config) -> set[str]:
     return {key for name in MAPPABLE_FIELDS for key in config.field_keys(name)}
 
 
+def _keys(article: Article) -> tuple[str, ...]:
+    return tuple(sorted(article.meta))
+
+
 @rule(
     "KB105",
     "unknown-key",
     severity=Severity.WARNING,
     scope="corpus",
+    census=_keys,
     options=(
         Option(
             "known_keys",
@@ -281,8 +286,14 @@ def unknown_key(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
     known = configured_keys(config) | set(option_list(ctx.option("known_keys")))
     strict = bool(ctx.option("strict_keys"))
     if not strict:
-        counts = Counter(key for article in corpus.articles for key in article.meta)
-        share = math.ceil(_number(ctx.option("known_key_min_share"), 0.02) * len(corpus.articles))
+        counts: Counter[str] = Counter()
+        articles = 0
+        for keys, n in ctx.census(corpus).items():
+            assert isinstance(keys, tuple)
+            articles += n
+            for key in keys:
+                counts[key] += n
+        share = math.ceil(_number(ctx.option("known_key_min_share"), 0.02) * articles)
         threshold = max(2, min(int(_number(ctx.option("known_key_min_count"), 10)), share))
         known |= {key for key, count in counts.items() if count >= threshold}
     ordered = sorted(known)
@@ -586,11 +597,16 @@ def others_in_group(group: Sequence[Article], root: Path) -> Iterator[tuple[Arti
         yield article, (shown[1] if i == 0 else shown[0]) + more
 
 
+def _same_id(article: Article) -> tuple[tuple[str, str, str]]:
+    return (("id", article.locale, article.id),)
+
+
 @rule(
     "KB110",
     "duplicate-id",
     severity=Severity.ERROR,
     scope="corpus",
+    related=_same_id,
     options=(
         Option(
             "duplicate_file_stems",
@@ -643,7 +659,17 @@ def _normal(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-@rule("KB111", "duplicate-title", severity=Severity.WARNING, scope="corpus")
+def _same_title(article: Article) -> tuple[tuple[str, str], ...]:
+    return ((article.locale, _normal(article.title)),) if article.title else ()
+
+
+@rule(
+    "KB111",
+    "duplicate-title",
+    severity=Severity.WARNING,
+    scope="corpus",
+    related=_same_title,
+)
 def duplicate_title(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
     """Two published articles of one locale have the same title.
 

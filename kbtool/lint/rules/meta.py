@@ -38,7 +38,12 @@ def unused_suppression(article: Article, ctx: RuleContext) -> Iterator[Diagnosti
     return iter(())
 
 
-@rule("KB002", "unreadable-file", severity=Severity.ERROR, scope="corpus")
+def _no_article(article: Article) -> tuple[()]:
+    """KB002 reports files that are not articles: no article's finding depends on another."""
+    return ()
+
+
+@rule("KB002", "unreadable-file", severity=Severity.ERROR, scope="corpus", related=_no_article)
 def unreadable_file(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
     """A Markdown file in the articles folder could not be loaded at all.
 

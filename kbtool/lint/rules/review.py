@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kbtool.corpus import Corpus
+from kbtool.corpus import Article, Corpus
 from kbtool.corpus.model import Severity
 from kbtool.lint.context import CorpusContext, relative_path
 from kbtool.lint.diagnostic import Diagnostic
@@ -19,11 +19,16 @@ from kbtool.lint.rules.frontmatter import front_matter_usable
 from kbtool.translations import TranslationLinker, TranslationStatus, assess_translation
 
 
+def _has_review_date(article: Article) -> bool:
+    return bool(article.field_key("last_reviewed"))
+
+
 @rule(
     "KB601",
     "last-reviewed-missing",
     severity=Severity.WARNING,
     scope="corpus",
+    census=_has_review_date,
     options=(
         Option(
             "review_date_required",
@@ -55,7 +60,7 @@ def last_reviewed_missing(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagno
     keys = ctx.config.field_keys("last_reviewed")
     if mode != "always":
         mapped = keys != ("last_reviewed",)
-        if not mapped and not any(a.field_key("last_reviewed") for a in corpus.articles):
+        if not mapped and not ctx.census(corpus)[True]:
             return
     for article in corpus.articles:
         if not article.is_published or article.field_key("last_reviewed") is not None:
@@ -75,7 +80,24 @@ def last_reviewed_missing(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagno
             yield ctx.report(article, 1, f"published article without a review date{named}")
 
 
-@rule("KB602", "translation-source-missing", severity=Severity.WARNING, scope="corpus")
+def same_source(article: Article) -> list[tuple[str, str]]:
+    """Keys that a translation shares with each article that may be its source: its
+    path inside the locale folder (taken as either the path or the path without its
+    first folder), its id and the id `translation_of` names (see TranslationLinker)."""
+    keys = [("path", article.rel_path), ("path", article.rel_path.split("/", 1)[-1])]
+    keys.append(("id", article.id))
+    if article.translation_of:
+        keys.append(("id", article.translation_of))
+    return keys
+
+
+@rule(
+    "KB602",
+    "translation-source-missing",
+    severity=Severity.WARNING,
+    scope="corpus",
+    related=same_source,
+)
 def translation_source_missing(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
     """A translation whose source article does not exist.
 
@@ -105,7 +127,9 @@ def translation_source_missing(corpus: Corpus, ctx: CorpusContext) -> Iterator[D
         )
 
 
-@rule("KB603", "translation-outdated", severity=Severity.WARNING, scope="corpus")
+@rule(
+    "KB603", "translation-outdated", severity=Severity.WARNING, scope="corpus", related=same_source
+)
 def translation_outdated(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
     """A translation is older than the current version of its source.
 

@@ -363,7 +363,22 @@ def title_keyword_missing(article: Article, ctx: RuleContext) -> Iterator[Diagno
 # --------------------------------------------------------------------------- corpus
 
 
-@rule("KB506", "duplicate-description", severity=Severity.WARNING, scope="corpus")
+def _description_key(article: Article) -> str:
+    return " ".join(plain(article.description or "").casefold().split())
+
+
+def _same_description(article: Article) -> tuple[tuple[str, str], ...]:
+    text = _description_key(article)
+    return ((article.locale, text),) if text else ()
+
+
+@rule(
+    "KB506",
+    "duplicate-description",
+    severity=Severity.WARNING,
+    scope="corpus",
+    related=_same_description,
+)
 def duplicate_description(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagnostic]:
     """Two published articles of one locale have the same description.
 
@@ -378,7 +393,7 @@ def duplicate_description(corpus: Corpus, ctx: CorpusContext) -> Iterator[Diagno
     """
     groups: dict[tuple[str, str], list[Article]] = defaultdict(list)
     for article in corpus.articles:
-        text = " ".join(plain(article.description or "").casefold().split())
+        text = _description_key(article)
         if article.is_published and text:
             groups[(article.locale, text)].append(article)
     root = ctx.config.root
