@@ -27,7 +27,6 @@ loads, a corpus rule that fails.
 from __future__ import annotations
 
 import os
-import posixpath
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -40,7 +39,7 @@ if TYPE_CHECKING:
     from kbtool.corpus import Article, Corpus
     from kbtool.corpus.git import GitHistory
     from kbtool.corpus.loader import Found
-    from kbtool.lint.cache import LintCache, Snapshot, State
+    from kbtool.lint.cache import KeyIndex, LintCache, Snapshot, State
     from kbtool.lint.delivery import Renderer
     from kbtool.lint.engine import LintResult, LintSettings, _Run
     from kbtool.lint.registry import Rule
@@ -92,18 +91,17 @@ def census_part(rule: Rule, article: Article) -> Hashable:
 
 def keys_of(
     rules: Iterable[Rule], articles: Sequence[tuple[str, Article]]
-) -> tuple[
-    dict[str, dict[str, tuple[int, ...]]], dict[str, tuple[Counter[Hashable], dict[str, int]]]
-]:
+) -> tuple[dict[str, KeyIndex], dict[str, tuple[Counter[Hashable], dict[str, int]]]]:
     """For `State`: each corpus rule's `related` keys of each article, and each
     census rule's count with what each article adds to it (hashed)."""
-    from kbtool.lint.cache import stable_hash
+    from kbtool.lint.cache import KeyIndex, stable_hash
 
-    related: dict[str, dict[str, tuple[int, ...]]] = {}
+    related: dict[str, KeyIndex] = {}
     census: dict[str, tuple[Counter[Hashable], dict[str, int]]] = {}
     for rule in rules:
         if rule.related is not None:
-            related[rule.code] = {path: related_keys(rule, a) for path, a in articles}
+            keys = {path: related_keys(rule, a) for path, a in articles}
+            related[rule.code] = KeyIndex(keys)
         if rule.census is not None:
             parts = [(path, census_part(rule, a)) for path, a in articles]
             counted = Counter(part for _, part in parts)
@@ -111,11 +109,12 @@ def keys_of(
     return related, census
 
 
-def _sharing(keys: Mapping[str, tuple[int, ...]], wanted: set[int]) -> set[str]:
-    """The articles with one of the `wanted` keys."""
-    if not wanted:
-        return set()
-    return {path for path, own in keys.items() if not wanted.isdisjoint(own)}
+def names_of(paths: Iterable[str]) -> dict[str, list[str]]:
+    """The articles by file name, in lower case (link resolution suggests them)."""
+    out: dict[str, list[str]] = {}
+    for path in paths:
+        out.setdefault(path.rsplit("/", 1)[-1].lower(), []).append(path)
+    return out
 
 
 @dataclass
@@ -188,7 +187,10 @@ class Delta:
         counted = self._counted(state, new)
         if counted is None:
             return None
-        judged, context, related = self._judged(state, changed, new)
+        scope = self._judged(state, changed, new)
+        if scope is None:
+            return None
+        judged, context, related = scope
         context |= relinted | self._link_context(relinted, state)
         corpus_articles = self._load(context & state.hashes.keys(), with_sections=True)
         if corpus_articles is None:
@@ -254,7 +256,7 @@ class Delta:
 
     def _judged(
         self, state: State, changed: list[str], new: Mapping[str, Article]
-    ) -> tuple[dict[str, set[str]], set[str], dict[str, dict[str, tuple[int, ...]]]]:
+    ) -> tuple[dict[str, set[str]], set[str], dict[str, KeyIndex]] | None:
         """For each corpus rule, the articles whose findings may change: those sharing
         a key with a changed article, before or after the change. Also the articles
         that rules need to judge them (those sharing a key with them), and every
@@ -268,15 +270,16 @@ class Delta:
             if rule.related is None:  # a census rule: judges each article on its own
                 judged[rule.code] = set(changed)
                 continue
-            old = state.related.get(rule.code, {})
-            keys = dict(old)
+            index = related.get(rule.code)
+            if index is None:
+                return None
+            touched = {k for p in changed for k in index.of.get(p, ())}
             for path, article in new.items():
-                keys[path] = related_keys(rule, article)
-            related[rule.code] = keys
-            touched = {k for p in changed for k in (*old.get(p, ()), *keys[p])}
-            level = set(changed) | _sharing(keys, touched)
+                index.put(path, related_keys(rule, article))
+            touched.update(k for p in changed for k in index.of[p])
+            level = set(changed) | index.with_any(touched)
             judged[rule.code] = level
-            context |= level | _sharing(keys, {k for p in level for k in keys.get(p, ())})
+            context |= level | index.with_any(k for p in level for k in index.of.get(p, ()))
         return judged, context, related
 
     def _update(
@@ -287,7 +290,7 @@ class Delta:
         found: dict[str, list[Diagnostic]],
         redone: dict[str, set[str]],
         new: Mapping[str, Article],
-        related: dict[str, dict[str, tuple[int, ...]]],
+        related: dict[str, KeyIndex],
     ) -> tuple[State, Finals]:
         """The state after this run, and the final findings of each re-judged file
         (finished again: per-path ignores, suppressions)."""
@@ -295,7 +298,7 @@ class Delta:
         from kbtool.output import Tally
 
         by_path = {self._shown(a): a for a in corpus.articles}
-        files = dict(state.files)
+        files = state.files
         tally: Tally = state.tally
         finals: Finals = {}
         for path, codes in redone.items():
@@ -304,10 +307,7 @@ class Delta:
             kept.extend(found.get(path, ()))
             finished = sorted(run.finish_file(path, kept, by_path.get(path)), key=report_order)
             tally = tally - Tally.of(final) + Tally.of(finished)
-            if kept or finished:
-                files[path] = State.blob(kept, finished)
-            else:
-                files.pop(path, None)
+            files.put(path, State.blob(kept, finished) if kept or finished else None)
             finals[path] = finished
         hashes = dict(state.hashes)
         hashes.update({p: a.content_hash for p, a in new.items()})
@@ -377,14 +377,11 @@ class Delta:
     def _link_context(self, relinted: Collection[str], state: State) -> set[str]:
         """The articles links of `relinted` may point at, and those of the same file name
         (link resolution suggests them for a missing target)."""
-        names: dict[str, list[str]] = {}
-        for path in self.hashes:
-            names.setdefault(posixpath.basename(path).lower(), []).append(path)
         out: set[str] = set()
         for path in relinted:
             for target in state.links.targets(path):
                 out.add(target)
-                out.update(names.get(posixpath.basename(target).lower(), ()))
+                out.update(state.names.get(target.rsplit("/", 1)[-1].lower(), ()))
         return out
 
     def _load(self, paths: Collection[str], *, with_sections: bool) -> list[Article] | None:

@@ -1110,8 +1110,8 @@ def _state(
     """What the cache keeps of a complete run for the runs after it (`delta.py`)."""
     from itertools import groupby
 
-    from kbtool.lint.cache import Links, State
-    from kbtool.lint.delta import frame, keys_of
+    from kbtool.lint.cache import Findings, Links, State
+    from kbtool.lint.delta import frame, keys_of, names_of
     from kbtool.output import Tally
 
     by_path = [(run.path(a), a) for a in corpus.articles]
@@ -1119,17 +1119,20 @@ def _state(
     finals = {
         path: list(group) for path, group in groupby(result.diagnostics, key=lambda d: d.path)
     }
-    files = {
-        path: State.blob(run.raw.get(path, ()), finals.get(path, []))
-        for path in sorted({*run.raw, *finals})
-        if run.raw.get(path) or finals.get(path)
-    }
+    files = Findings(
+        {
+            path: State.blob(run.raw.get(path, ()), finals.get(path, []))
+            for path in sorted({*run.raw, *finals})
+            if run.raw.get(path) or finals.get(path)
+        }
+    )
     related, census = keys_of(run.settings.rules, by_path)
     return State(
         frame=frame(head, stamp, hashes, frozenset(sections), articles),
         hashes=articles,
         files=files,
         links=Links.of_map(links),
+        names=names_of(articles),
         related=related,
         census=census,
         tally=Tally.of(result.diagnostics),

@@ -10,12 +10,10 @@ workers costs more than linting a few hundred articles.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -155,6 +153,8 @@ def _fork_context() -> Any:
 
     if sys.platform == "win32" or not can_fork():
         return None
+    import multiprocessing  # here: a run of a few articles never needs it
+
     return multiprocessing.get_context("fork")
 
 
@@ -174,8 +174,9 @@ def run_articles(
     """
     chosen: Sequence[Sequence[Rule] | None] = subsets or [None] * len(articles)
     workers = default_jobs() if jobs is None else max(jobs, 1)
-    context = _fork_context()
-    if workers <= 1 or len(articles) < PARALLEL_MIN or context is None:
+    small = workers <= 1 or len(articles) < PARALLEL_MIN
+    context = None if small else _fork_context()
+    if context is None:
         out = []
         for index, (article, rules) in enumerate(zip(articles, chosen, strict=True)):
             out.append(check_article(article, job, docs(index) if docs else None, rules))
@@ -188,6 +189,8 @@ def run_articles(
     size = max(len(articles) // (workers * 8), 10)
     bounds = [(i, min(i + size, len(articles))) for i in range(0, len(articles), size)]
     results: dict[int, list[Outcome]] = {}
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {pool.submit(_work, start, stop): start for start, stop in bounds}
