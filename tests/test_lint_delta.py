@@ -245,3 +245,12 @@ def test_git_history_is_read_once_per_commit(kb: Path, monkeypatch: pytest.Monke
     changed = next(a for a in third.articles if a.rel_path == EN)
     assert changed.last_commit is not None and changed.last_commit.sha == sha
     assert second.history is not None and second.history._repo is not None  # opened again
+
+
+def test_an_editor_that_saves_by_renaming_still_gets_a_delta_run(kb: Path) -> None:
+    cached(kb)
+    path = kb / "articles" / EN
+    fresh = path.with_name(".save.tmp")
+    fresh.write_text(path.read_text(encoding="utf-8") + "\nSaved by rename.\n")
+    fresh.replace(path)  # the folder's modification time changes
+    assert_same(kb, delta=True)

@@ -62,8 +62,10 @@ def frame(
     articles: Collection[str],
 ) -> str:
     """What must be as it was for a delta run: the git HEAD (commit dates), the
-    folders and media (`engine.tree_stamp`), the section files, which files there
-    are, and the content of those that are not articles (unreadable ones)."""
+    folders and media (`engine.tree_stamp`; not the folders' modification times,
+    which an editor that saves by renaming changes), the section files, which
+    files there are, and the content of those that are not articles (unreadable
+    ones)."""
     from kbtool.lint.cache import digest
 
     return digest(

@@ -358,32 +358,39 @@ def _dependency_groups(codes: frozenset[str]) -> tuple[tuple[str, frozenset[str]
 
 
 def tree_stamp(config: Config) -> str:
-    """A hash of the modification times of every folder under the articles folder,
-    and of the size and modification time of every file that is not Markdown.
+    """A hash of the folders under the articles folder and of the size and
+    modification time of every file that is not Markdown: what link rules check
+    besides the articles (a new or deleted image; an image replaced in place,
+    whose size KB314 checks). Markdown files are not even stat'ed here: their
+    content hashes are in every key."""
+    return tree_stamps(config)[1]
 
-    A folder's mtime changes when a file in it is added, removed or renamed, so
-    this notices a new or deleted image (which link rules check); an image
-    replaced in place (KB314 checks its size) changes its own stamp. Markdown
-    files are not even stat'ed here: their content hashes are in the key.
-    """
+
+def tree_stamps(config: Config) -> tuple[str, str]:
+    """(listing, content): `tree_stamp` is the content; the listing also hashes each
+    folder's modification time, which changes when a file in it is added, removed
+    or renamed (an editor that saves by renaming a new file over the old one too),
+    so an unchanged listing means the files found last time are still all there."""
     from kbtool.lint.cache import digest
 
-    stamps: list[tuple[str, int, int]] = []
-    for folder, dirs, files in os.walk(config.articles_path):
+    folders: list[tuple[str, int]] = []
+    files: list[tuple[str, int, int]] = []
+    for folder, dirs, names in os.walk(config.articles_path):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         try:
-            stamps.append((folder, os.stat(folder).st_mtime_ns, 0))  # noqa: PTH116
+            folders.append((folder, os.stat(folder).st_mtime_ns))  # noqa: PTH116
         except OSError:
             continue
-        for name in sorted(files):
+        for name in sorted(names):
             if name.lower().endswith((".md", ".markdown")):
                 continue
             try:
                 st = os.stat(os.path.join(folder, name))  # noqa: PTH116, PTH118
             except OSError:
                 continue
-            stamps.append((name, st.st_mtime_ns, st.st_size))
-    return digest("tree", stamps)
+            files.append((os.path.join(folder, name), st.st_mtime_ns, st.st_size))  # noqa: PTH118
+    content = digest("tree", [f for f, _ in folders], files)
+    return digest("listing", content, folders), content
 
 
 class _Run:
@@ -827,8 +834,7 @@ class _Tree:
     @classmethod
     def discover(cls, config: Config, cache: LintCache | None = None, stamp: str = "") -> _Tree:
         """The files of `config`'s knowledge base; with a `cache`, those of the last
-        run while no folder changed (`stamp`, see `tree_stamp`: a file added, removed
-        or renamed changes its folder's modification time)."""
+        run while no folder changed (`stamp`: the listing stamp of `tree_stamps`)."""
         from kbtool.corpus.loader import find_files
         from kbtool.lint.cache import digest
 
@@ -947,8 +953,8 @@ def lint_tree(
     if render is not None and not isinstance(render, Rendering):
         render = Rendering(*render)  # (name, parts), as a plain tuple
     cache = LintCache.open(config.root) if use_cache else None
-    stamp = tree_stamp(config) if cache is not None else ""
-    tree = _Tree.discover(config, cache, stamp)
+    listing, stamp = tree_stamps(config) if cache is not None else ("", "")
+    tree = _Tree.discover(config, cache, listing)
     selected = select_paths(config, tree.files, paths) if paths else None
     notes = [cache.note] if cache is not None and cache.note else []
     snapshot_key = settings_key = head = ""
