@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from kbtool.corpus.model import Article, LoadProblem
     from kbtool.markdown import Document
 
-__all__ = ["CorpusCache", "code_fingerprint", "digest", "head_revision"]
+__all__ = ["CorpusCache", "code_fingerprint", "digest", "head_revision", "rev_parse"]
 
 FORMAT = b"KBTLC3"
 _RACY_NS = 2_000_000_000  # mtimes this close to the recording time are not trusted
@@ -201,10 +201,17 @@ def head_revision(folder: Path) -> str:
     and first commit per file) is a function of HEAD, so HEAD stands for it in
     cache keys without running `git log`.
     """
+    found = rev_parse(folder, "--verify", "--quiet", "HEAD")
+    return found[0] if found else ""
+
+
+def rev_parse(folder: Path, *args: str) -> list[str]:
+    """The lines `git rev-parse ARGS` prints in `folder` (the repository holding it,
+    whatever GIT_DIR says); [] when git fails or is missing."""
     env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
     try:
         result = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
+            ["git", "rev-parse", *args],
             cwd=folder,
             env=env,
             capture_output=True,
@@ -213,8 +220,8 @@ def head_revision(folder: Path) -> str:
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
-        return ""
-    return result.stdout.strip() if result.returncode == 0 else ""
+        return []
+    return result.stdout.splitlines() if result.returncode == 0 else []
 
 
 class CorpusCache:

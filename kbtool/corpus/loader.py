@@ -220,25 +220,10 @@ def _history_key(root: Path) -> str:
     """What the history of the files under `root` is a function of: the commit HEAD
     points at, the shallow boundary (a fetch may deepen it) and `root`; "" when git
     cannot tell (no repository, no commit yet)."""
-    import subprocess
+    from kbtool.corpus.cache import digest, rev_parse
 
-    from kbtool.corpus.cache import digest
-
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--absolute-git-dir", "HEAD"],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    lines = done.stdout.split()
-    if done.returncode != 0 or len(lines) != 2:
+    lines = rev_parse(root, "--absolute-git-dir", "HEAD")
+    if len(lines) != 2:
         return ""
     git_dir, head = lines
     try:
